@@ -1,0 +1,48 @@
+/* main.c — capsa's entry point: picks the command table by the name the
+ * binary was invoked under ("capsa-oci" speaks runc's command line) and
+ * dispatches to one file per command. */
+#include "cli/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: capsa COMMAND [ARG...]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  oci COMMAND    the OCI runtime, with runc's command line (capsa oci --help)\n"
+	      "  version        print the version\n"
+	      "\n"
+	      "The same binary invoked as capsa-oci speaks runc's command line directly.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
+		return oci_main(argc, argv);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "oci"))
+		return oci_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("capsa version %s\n", CAPSA_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "capsa: unknown command '%s' (see capsa --help)\n", cmd);
+	return 2;
+}

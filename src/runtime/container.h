@@ -1,0 +1,77 @@
+/* container.h — the OCI runtime's operations on containers: the whole
+ * interface that the runc-compatible CLI (and later the engine) uses.
+ *
+ * Every operation takes the state root (--root) and a container ID; the
+ * state lives in <root>/<id>/ (state.h).  Nothing here knows about
+ * images, names or networks.
+ */
+#ifndef CAPSA_RUNTIME_CONTAINER_H
+#define CAPSA_RUNTIME_CONTAINER_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct err;
+
+struct rt_create_opts {
+	const char *root;	    /* state root */
+	const char *id;
+	const char *bundle;	    /* directory with config.json; NULL = cwd */
+	const char *pid_file;	    /* write the init's pid here (may be NULL) */
+	const char *console_socket; /* send the pty master here (terminal: true) */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+};
+
+/* Set the container up; its init waits for rt_start(). */
+int rt_create(const struct rt_create_opts *o, struct err *e);
+
+/* Let a created container's init exec the user's process; then the
+ * poststart hooks. */
+int rt_start(const char *root, const char *id, struct err *e);
+
+/* create + start in one go.  With `detach`, return once the process runs.
+ * Otherwise wait for it (forwarding signals, proxying a terminal when
+ * there is no console socket), delete the container unless `keep`, and
+ * leave its exit status (128+N for signal N) in *status. */
+int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, struct err *e);
+
+/* Signal the init (or with `all` every process of the container). */
+int rt_kill(const char *root, const char *id, int sig, bool all, struct err *e);
+
+/* Remove a stopped (or created) container; `force` kills a running one. */
+int rt_delete(const char *root, const char *id, bool force, struct err *e);
+
+/* The state document (OCI state + runc's rootfs/created/owner). */
+int rt_state(const char *root, const char *id, json_object **out, struct err *e);
+
+/* Every container under root, as an array of state documents. */
+int rt_list(const char *root, json_object **out, struct err *e);
+
+/* Host pids of the container's processes. */
+int rt_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct err *e);
+
+struct spec_process;
+
+struct rt_exec_opts {
+	const char *root;
+	const char *id;
+	const char *process_file;   /* --process FILE, or NULL */
+	char **args;		    /* used when no process file */
+	char **env;		    /* --env additions (NULL-terminated) */
+	const char *cwd;	    /* --cwd */
+	const char *user;	    /* --user uid[:gid] */
+	char **caps;		    /* --cap additions */
+	char **additional_gids;	    /* --additional-gids */
+	bool tty, no_new_privs, detach;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+};
+
+/* Run another process in a running container's namespaces. */
+int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e);
+
+#endif

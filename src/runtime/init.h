@@ -1,0 +1,43 @@
+/* init.h — the container's init: the cloned child that sets up the
+ * container from the inside, in the order the kernel work happens, and
+ * finally becomes the user's process with execve(2).  It is not a
+ * separate program: clone3 gives it a copy of the runtime's memory, so it
+ * reads the parsed spec and the mount plan directly.
+ */
+#ifndef CAPSA_RUNTIME_INIT_H
+#define CAPSA_RUNTIME_INIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct spec;
+struct mount_plan;
+
+#define INIT_MAX_JOIN 8
+
+struct init_args {
+	struct spec *spec;
+	struct mount_plan *plan;
+	const char *rootfs;
+	int sync_fd;	  /* the init's end of the sync socket */
+	int fifo_fd;	  /* O_PATH exec.fifo (create), -1 (run: wait for SYNC_GO) */
+	int host_proc_fd; /* O_PATH host /proc, to reopen the fifo after the pivot */
+	int join_fd[INIT_MAX_JOIN];
+	int join_type[INIT_MAX_JOIN];
+	size_t n_join;	       /* namespaces joined by path (setns) */
+	int unshare_flags;     /* namespaces created after setns(user) */
+	bool wait_configured;  /* wait for SYNC_IDMAP_DONE (id maps, cgroups) */
+	bool userns;	       /* the container has a user namespace */
+	bool setgroups_denied; /* its gid map was written with setgroups "deny" */
+	bool hooks_sync;       /* prestart/createRuntime hooks: SYNC_HOOKS round trip */
+	bool container_hooks;  /* createContainer/startContainer hooks exist */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+};
+
+/* Runs in the child; never returns.  Failures go to the runtime as
+ * SYNC_ERROR with the exit status the runtime should report. */
+void init_main(struct init_args *a) __attribute__((noreturn));
+
+#endif

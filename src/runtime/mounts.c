@@ -1,0 +1,501 @@
+/* mounts.c — see mounts.h. */
+#include "runtime/mounts.h"
+
+#include "base/arena.h"
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "runtime/spec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* The device set every container gets (runtime-spec "Default Devices"). */
+static const struct {
+	const char *path;
+	unsigned major, minor;
+} default_devices[] = {
+	{"/dev/null", 1, 3},	{"/dev/zero", 1, 5},	{"/dev/full", 1, 7},
+	{"/dev/random", 1, 8},	{"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static const struct {
+	const char *target, *link;
+} default_links[] = {
+	{"/proc/self/fd", "/dev/fd"},
+	{"/proc/self/fd/0", "/dev/stdin"},
+	{"/proc/self/fd/1", "/dev/stdout"},
+	{"/proc/self/fd/2", "/dev/stderr"},
+};
+
+static struct mount_op *plan_add(struct spec *s, struct mount_plan *p, struct err *e)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 32;
+		struct mount_op *ops = arena_calloc(&s->arena, cap, sizeof(*ops));
+		if (!ops) {
+			err_sys(e, ENOMEM, "mount plan");
+			return NULL;
+		}
+		if (p->n)
+			memcpy(ops, p->ops, p->n * sizeof(*ops));
+		p->ops = ops;
+		p->cap = cap;
+	}
+	return &p->ops[p->n++];
+}
+
+/* MS_* words of a bind mount become mount_setattr(2) attributes: they
+ * apply recursively in one call and never clear a flag that the kernel
+ * locked on the source (the failure mode of MS_REMOUNT in a user ns). */
+static void bind_attrs(const struct spec_mount *m, uint64_t *set, uint64_t *clr)
+{
+	static const struct {
+		unsigned long ms;
+		uint64_t attr;
+	} map[] = {
+		{MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},
+		{MS_NODEV, MOUNT_ATTR_NODEV},	{MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+		{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+		{MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	};
+	*set = *clr = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (m->flags & map[i].ms)
+			*set |= map[i].attr;
+		if (m->clear_flags & map[i].ms)
+			*clr |= map[i].attr;
+	}
+	uint64_t atime = 0;
+	if (m->flags & MS_NOATIME)
+		atime = MOUNT_ATTR_NOATIME;
+	else if (m->flags & MS_STRICTATIME)
+		atime = MOUNT_ATTR_STRICTATIME;
+	else if (m->flags & MS_RELATIME)
+		atime = MOUNT_ATTR_RELATIME;
+	if (atime || (m->flags & MS_STRICTATIME)) {
+		*set |= atime;
+		*clr |= MOUNT_ATTR__ATIME;
+	}
+}
+
+static bool is_dir_path(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) < 0 || S_ISDIR(st.st_mode);
+}
+
+static int plan_spec_mounts(struct spec *s, struct mount_plan *p, bool *dev_is_bind,
+			    bool *has_devpts, struct err *e)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct spec_mount *m = &s->mounts[i];
+		if (m->n_uid_mappings || m->n_gid_mappings)
+			return err_msg(e, ENOTSUP, "mount %s: idmapped mounts are not supported yet",
+				       m->destination);
+		struct mount_op *op = plan_add(s, p, e);
+		if (!op)
+			return -ENOMEM;
+		op->source = m->source;
+		op->dest = m->destination;
+		op->fstype = m->type;
+		op->data = m->data;
+		op->flags = m->flags & ~(unsigned long)(MS_BIND | MS_REC);
+		op->propagation = m->propagation;
+		op->recursive = m->recursive_bind;
+		const char *t = m->type ? m->type : "";
+		if (m->is_bind) {
+			if (!m->source)
+				return err_msg(e, EINVAL, "mount %s: a bind mount needs a source",
+					       m->destination);
+			op->kind = MOP_BIND;
+			op->dest_is_file = !is_dir_path(m->source);
+			bind_attrs(m, &op->attr_set, &op->attr_clr);
+			if (!strcmp(m->destination, "/dev"))
+				*dev_is_bind = true;
+		} else if (!strcmp(t, "sysfs")) {
+			op->kind = MOP_SYSFS;
+		} else if (!strcmp(t, "cgroup") || !strcmp(t, "cgroup2")) {
+			op->kind = MOP_CGROUP;
+		} else {
+			if (!*t)
+				return err_msg(e, EINVAL, "mount %s: no type and not a bind mount",
+					       m->destination);
+			op->kind = MOP_MOUNT;
+			if (!strcmp(t, "devpts") && !strcmp(m->destination, "/dev/pts"))
+				*has_devpts = true;
+		}
+	}
+	return 0;
+}
+
+static bool spec_has_device(const struct spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->lnx.n_devices; i++)
+		if (!strcmp(s->lnx.devices[i].path, path))
+			return true;
+	return false;
+}
+
+static int plan_device(struct spec *s, struct mount_plan *p, const char *path, mode_t mode,
+		       dev_t rdev, uid_t uid, gid_t gid, struct err *e)
+{
+	struct mount_op *op = plan_add(s, p, e);
+	if (!op)
+		return -ENOMEM;
+	op->kind = MOP_DEVICE;
+	op->dest = path;
+	op->source = path; /* the host's node, bound in a user namespace */
+	op->mode = mode;
+	op->rdev = rdev;
+	op->uid = uid;
+	op->gid = gid;
+	op->dest_is_file = true;
+	return 0;
+}
+
+int mounts_plan(struct spec *s, bool in_userns, struct mount_plan *p, struct err *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->in_userns = in_userns;
+	bool dev_is_bind = false, has_devpts = false;
+	int r = plan_spec_mounts(s, p, &dev_is_bind, &has_devpts, e);
+	if (r < 0)
+		return r;
+	if (!dev_is_bind) {
+		for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+			if (spec_has_device(s, default_devices[i].path))
+				continue;
+			r = plan_device(s, p, default_devices[i].path, S_IFCHR | 0666,
+					makedev(default_devices[i].major, default_devices[i].minor),
+					0, 0, e);
+			if (r < 0)
+				return r;
+		}
+	}
+	for (size_t i = 0; i < s->lnx.n_devices; i++) {
+		struct spec_device *d = &s->lnx.devices[i];
+		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+		mode_t perm = d->has_mode ? (mode_t)d->mode & 07777 : 0666;
+		r = plan_device(s, p, d->path, type | perm,
+				makedev((unsigned)d->major, (unsigned)d->minor),
+				d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, e);
+		if (r < 0)
+			return r;
+	}
+	if (!dev_is_bind) {
+		for (size_t i = 0; i < ARRAY_SIZE(default_links); i++) {
+			struct mount_op *op = plan_add(s, p, e);
+			if (!op)
+				return -ENOMEM;
+			op->kind = MOP_SYMLINK;
+			op->source = default_links[i].target;
+			op->dest = default_links[i].link;
+		}
+		if (has_devpts) {
+			struct mount_op *op = plan_add(s, p, e);
+			if (!op)
+				return -ENOMEM;
+			op->kind = MOP_SYMLINK;
+			op->source = "pts/ptmx";
+			op->dest = "/dev/ptmx";
+		}
+	}
+	return 0;
+}
+
+/* --- applying the plan ------------------------------------------------ */
+
+static int dest_fd(int rootfd, const struct mount_op *op, struct err *e)
+{
+	int fd = mkpath_in_root(rootfd, op->dest, op->dest_is_file, op->dest_is_file ? 0644 : 0755);
+	if (fd < 0)
+		return err_sys(e, -fd, "mount destination %s", op->dest);
+	return fd;
+}
+
+static int set_propagation(int rootfd, const struct mount_op *op, struct err *e)
+{
+	if (!op->propagation)
+		return 0;
+	/* Re-resolve: the fd taken before the mount names the covered
+	 * directory, not the new mount on top of it. */
+	_cleanup_close_ int fd = open_in_root(rootfd, op->dest, O_PATH, 0);
+	if (fd < 0)
+		return err_sys(e, -fd, "mount %s", op->dest);
+	char buf[FD_PATH_MAX];
+	if (mount(NULL, fd_path(fd, buf), NULL, op->propagation, NULL) < 0)
+		return err_sys(e, errno, "set propagation of %s", op->dest);
+	return 0;
+}
+
+static int bind_from(int rootfd, const char *source, const struct mount_op *op, bool recursive,
+		     uint64_t set, uint64_t clr, struct err *e)
+{
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, source,
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						     (recursive ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return err_sys(e, errno, "bind mount %s on %s", source, op->dest);
+	if (set || clr || op->propagation) {
+		struct mount_attr attr = {.attr_set = set, .attr_clr = clr};
+		if (op->propagation)
+			attr.propagation = op->propagation & ~(unsigned long)MS_REC;
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+				  sizeof(attr)) < 0)
+			return err_sys(e, errno, "bind mount %s on %s: set attributes", source,
+				       op->dest);
+	}
+	_cleanup_close_ int dfd = dest_fd(rootfd, op, e);
+	if (dfd < 0)
+		return dfd;
+	if (move_mount(tree, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_sys(e, errno, "bind mount %s on %s", source, op->dest);
+	return 0;
+}
+
+static uint64_t flags_to_attrs(unsigned long f)
+{
+	uint64_t a = 0;
+	if (f & MS_RDONLY)
+		a |= MOUNT_ATTR_RDONLY;
+	if (f & MS_NOSUID)
+		a |= MOUNT_ATTR_NOSUID;
+	if (f & MS_NODEV)
+		a |= MOUNT_ATTR_NODEV;
+	if (f & MS_NOEXEC)
+		a |= MOUNT_ATTR_NOEXEC;
+	return a;
+}
+
+static int mount_fresh(int rootfd, const struct mount_op *op, const char *fstype, struct err *e)
+{
+	_cleanup_close_ int dfd = dest_fd(rootfd, op, e);
+	if (dfd < 0)
+		return dfd;
+	char buf[FD_PATH_MAX];
+	const char *src = op->source ? op->source : fstype;
+	if (mount(src, fd_path(dfd, buf), fstype, op->flags, op->data) < 0)
+		return -errno; /* the caller decides: fall back or report */
+	return set_propagation(rootfd, op, e);
+}
+
+/* sysfs belongs to the network namespace: in a user namespace that does
+ * not own its network namespace the kernel refuses a fresh one, and the
+ * host's /sys is bound instead (read-only as asked). */
+static int apply_sysfs(int rootfd, const struct mount_op *op, bool in_userns, struct err *e)
+{
+	int r = mount_fresh(rootfd, op, "sysfs", e);
+	if (r == 0)
+		return 0;
+	if ((r != -EPERM && r != -EACCES) || !in_userns)
+		return err_sys(e, -r, "mount sysfs on %s", op->dest);
+	return bind_from(rootfd, "/sys", op, true, flags_to_attrs(op->flags), 0, e);
+}
+
+/* On a cgroup v2 host a fresh cgroup2 mount shows the container's own
+ * cgroup namespace.  On v1 and hybrid hosts (and where the kernel refuses
+ * a fresh mount) the host's /sys/fs/cgroup tree is bound, read-only
+ * recursively when asked; the cgroup layer narrows this to the
+ * container's own cgroups. */
+static int apply_cgroup(int rootfd, const struct mount_op *op, struct err *e)
+{
+	struct statfs sf;
+	bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+	if (v2) {
+		int r = mount_fresh(rootfd, op, "cgroup2", e);
+		if (r == 0)
+			return 0;
+		if (r != -EPERM && r != -EBUSY && r != -EACCES)
+			return err_sys(e, -r, "mount cgroup2 on %s", op->dest);
+	}
+	return bind_from(rootfd, "/sys/fs/cgroup", op, true, flags_to_attrs(op->flags), 0, e);
+}
+
+static int apply_device(int rootfd, const struct mount_op *op, bool in_userns, struct err *e)
+{
+	if (!in_userns) {
+		_cleanup_free_ char *dir = strdup(op->dest);
+		if (!dir)
+			return err_sys(e, ENOMEM, "device %s", op->dest);
+		char *slash = strrchr(dir, '/');
+		const char *name = slash + 1;
+		*slash = '\0';
+		_cleanup_close_ int pfd = mkpath_in_root(rootfd, dir[0] ? dir : "/", 0, 0755);
+		if (pfd < 0)
+			return err_sys(e, -pfd, "device %s", op->dest);
+		/* mknodat needs a real directory fd, not O_PATH. */
+		char buf[FD_PATH_MAX];
+		_cleanup_close_ int dfd = open(fd_path(pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0)
+			return err_sys(e, errno, "device %s", op->dest);
+		if (mknodat(dfd, name, op->mode, op->rdev) < 0) {
+			if (errno != EEXIST)
+				return err_sys(e, errno, "create device %s", op->dest);
+			struct stat st;
+			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    (st.st_mode & S_IFMT) == (op->mode & S_IFMT) && st.st_rdev == op->rdev)
+				goto own;
+			if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, op->mode, op->rdev) < 0)
+				return err_sys(e, errno, "create device %s", op->dest);
+		}
+	own:
+		if (fchmodat(dfd, name, op->mode & 07777, 0) < 0)
+			return err_sys(e, errno, "chmod device %s", op->dest);
+		if ((op->uid || op->gid) && fchownat(dfd, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_sys(e, errno, "chown device %s", op->dest);
+		return 0;
+	}
+	/* A user namespace cannot create device nodes: bind the host's. */
+	return bind_from(rootfd, op->source, op, false, 0, 0, e);
+}
+
+static int apply_symlink(int rootfd, const struct mount_op *op, struct err *e)
+{
+	_cleanup_free_ char *dir = strdup(op->dest);
+	if (!dir)
+		return err_sys(e, ENOMEM, "symlink %s", op->dest);
+	char *slash = strrchr(dir, '/');
+	const char *name = slash + 1;
+	*slash = '\0';
+	_cleanup_close_ int pfd = mkpath_in_root(rootfd, dir[0] ? dir : "/", 0, 0755);
+	if (pfd < 0)
+		return err_sys(e, -pfd, "symlink %s", op->dest);
+	if (symlinkat(op->source, pfd, name) < 0 && errno != EEXIST)
+		return err_sys(e, errno, "symlink %s -> %s", op->dest, op->source);
+	return 0;
+}
+
+static int apply_op(int rootfd, const struct mount_op *op, bool in_userns, struct err *e)
+{
+	int r;
+	switch (op->kind) {
+	case MOP_BIND:
+		return bind_from(rootfd, op->source, op, op->recursive, op->attr_set, op->attr_clr,
+				 e);
+	case MOP_SYSFS:
+		return apply_sysfs(rootfd, op, in_userns, e);
+	case MOP_CGROUP:
+		return apply_cgroup(rootfd, op, e);
+	case MOP_DEVICE:
+		return apply_device(rootfd, op, in_userns, e);
+	case MOP_SYMLINK:
+		return apply_symlink(rootfd, op, e);
+	case MOP_MOUNT:
+		err_clear(e);
+		r = mount_fresh(rootfd, op, op->fstype, e);
+		/* mount_fresh leaves a failed mount(2) for us to describe. */
+		if (r < 0 && e && e->code == 0)
+			return err_sys(e, -r, "mount %s on %s", op->fstype, op->dest);
+		return r;
+	}
+	return err_msg(e, EINVAL, "mount plan: bad operation");
+}
+
+static unsigned long root_propagation(const struct spec *s)
+{
+	unsigned long p = s->lnx.rootfs_propagation & ~(unsigned long)MS_REC;
+	/* "/" starts slave (or private when asked): nothing the container
+	 * mounts may ever propagate back to the host.  A shared root is
+	 * applied after pivot_root, which refuses a shared parent. */
+	return (p == MS_PRIVATE ? MS_PRIVATE : MS_SLAVE) | MS_REC;
+}
+
+int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *rootfs,
+		 struct err *e)
+{
+	if (mount(NULL, "/", NULL, root_propagation(s), NULL) < 0)
+		return err_sys(e, errno, "make / %s", root_propagation(s) & MS_PRIVATE ? "rprivate"
+										 : "rslave");
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_sys(e, errno, "bind root file system %s", rootfs);
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_sys(e, errno, "open root file system %s", rootfs);
+	for (size_t i = 0; i < p->n; i++) {
+		int r = apply_op(rootfd, &p->ops[i], p->in_userns, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
+{
+	if (chdir(rootfs) < 0)
+		return err_sys(e, errno, "chdir %s", rootfs);
+	if (no_pivot) {
+		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+			return err_sys(e, errno, "move %s to /", rootfs);
+		if (chroot(".") < 0)
+			return err_sys(e, errno, "chroot %s", rootfs);
+		if (chdir("/") < 0)
+			return err_sys(e, errno, "chdir /");
+		return 0;
+	}
+	/* pivot_root(".", ".") stacks the old root on top of the new one;
+	 * detaching it leaves the new root alone, without a put_old dir. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_sys(e, errno, "pivot_root %s", rootfs);
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return err_sys(e, errno, "make old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_sys(e, errno, "detach old root");
+	if (chdir("/") < 0)
+		return err_sys(e, errno, "chdir /");
+	return 0;
+}
+
+static int mask_path(const char *path, struct err *e)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : err_sys(e, errno, "mask %s", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0)
+			return err_sys(e, errno, "mask %s", path);
+	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+		return err_sys(e, errno, "mask %s", path);
+	}
+	return 0;
+}
+
+static int readonly_path(const char *path, struct err *e)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return errno == ENOENT ? 0 : err_sys(e, errno, "make %s read-only", path);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(AT_FDCWD, path, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &attr, sizeof(attr)) <
+	    0)
+		return err_sys(e, errno, "make %s read-only", path);
+	return 0;
+}
+
+int mounts_finish(const struct spec *s, struct err *e)
+{
+	unsigned long prop = s->lnx.rootfs_propagation;
+	if (prop && !(prop & (MS_SLAVE | MS_PRIVATE)) &&
+	    mount(NULL, "/", NULL, prop, NULL) < 0)
+		return err_sys(e, errno, "set rootfsPropagation");
+	int r;
+	for (size_t i = 0; i < s->lnx.n_masked_paths; i++)
+		if ((r = mask_path(s->lnx.masked_paths[i], e)) < 0)
+			return r;
+	for (size_t i = 0; i < s->lnx.n_readonly_paths; i++)
+		if ((r = readonly_path(s->lnx.readonly_paths[i], e)) < 0)
+			return r;
+	if (s->root_readonly) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+		if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof(attr)) < 0)
+			return err_sys(e, errno, "make the root file system read-only");
+	}
+	return 0;
+}

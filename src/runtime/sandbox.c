@@ -1,0 +1,431 @@
+/* sandbox.c — see sandbox.h. */
+#include "runtime/sandbox.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/json.h"
+#include "runtime/container.h"
+#include "runtime/hooks.h"
+#include "runtime/idmap.h"
+#include "runtime/init.h"
+#include "runtime/mounts.h"
+#include "runtime/spec.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int validate(struct launch *l, struct err *e)
+{
+	const struct spec *s = l->spec;
+	const struct spec_linux *x = &s->lnx;
+	if (!s->process)
+		return err_msg(e, EINVAL, "config.json: process: missing (nothing to run)");
+	if (geteuid() != 0 && !((x->ns_new | x->ns_join) & CLONE_NEWUSER))
+		return err_msg(e, EPERM,
+			       "config.json: linux.namespaces: running as an unprivileged user "
+			       "needs a \"user\" namespace (see capsa oci spec --rootless)");
+	if (!(x->ns_new & CLONE_NEWNS))
+		return err_msg(e, EINVAL,
+			       "config.json: linux.namespaces: a new \"mount\" namespace is required");
+	if ((x->ns_new & CLONE_NEWUSER) && (!x->n_uid_mappings || !x->n_gid_mappings))
+		return err_msg(e, EINVAL,
+			       "config.json: linux.uidMappings/gidMappings: a new user namespace "
+			       "needs both");
+	if ((x->ns_join & CLONE_NEWUSER) && (x->ns_new & (CLONE_NEWPID | CLONE_NEWTIME)))
+		return err_msg(e, ENOTSUP,
+			       "config.json: linux.namespaces: joining a user namespace while "
+			       "creating a pid or time namespace is not supported yet");
+	if ((x->time_monotonic.set || x->time_boottime.set) && !(x->ns_new & CLONE_NEWTIME))
+		return err_msg(e, EINVAL,
+			       "config.json: linux.timeOffsets: needs a new \"time\" namespace");
+	if ((x->time_monotonic.set || x->time_boottime.set) && geteuid() != 0)
+		return err_msg(e, ENOTSUP,
+			       "config.json: linux.timeOffsets: not supported for rootless "
+			       "containers yet");
+	if (s->hostname && !(x->ns_new & CLONE_NEWUTS))
+		return err_msg(e, EINVAL,
+			       "config.json: hostname: needs a new \"uts\" namespace");
+	if (x->seccomp && x->seccomp->listener_path)
+		return err_msg(e, ENOTSUP,
+			       "config.json: linux.seccomp.listenerPath: not supported yet");
+	if (s->process->terminal && !l->o->console_socket && !l->keep_pty)
+		return err_msg(e, EINVAL,
+			       "config.json: process.terminal is true: a --console-socket is "
+			       "needed to receive the terminal");
+	return 0;
+}
+
+/* Open every namespace to join before cloning, so a bad path is an
+ * error in the runtime, not a dead init.  The user namespace goes first:
+ * the others must be joined with its privileges. */
+static int open_joins(struct launch *l, struct init_args *a, int *pid_fd, int *time_fd,
+		      struct err *e)
+{
+	const struct spec_linux *x = &l->spec->lnx;
+	*pid_fd = *time_fd = -1;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < x->n_namespaces; i++) {
+			const struct spec_namespace *ns = &x->namespaces[i];
+			if (!ns->path || (pass == 0) != (ns->type == CLONE_NEWUSER))
+				continue;
+			int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return err_sys(e, errno, "config.json: linux.namespaces: %s namespace %s",
+					       spec_ns_name(ns->type), ns->path);
+			if (ns->type == CLONE_NEWPID)
+				*pid_fd = fd;
+			else if (ns->type == CLONE_NEWTIME)
+				*time_fd = fd;
+			else {
+				a->join_fd[a->n_join] = fd;
+				a->join_type[a->n_join++] = ns->type;
+			}
+		}
+	}
+	return 0;
+}
+
+static void close_joins(struct init_args *a)
+{
+	for (size_t i = 0; i < a->n_join; i++)
+		close(a->join_fd[i]);
+	a->n_join = 0;
+}
+
+static pid_t clone3_pidfd(unsigned long long flags, int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (unsigned long long)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* A new time namespace with offsets must get them before any process
+ * enters it: unshare it for our children, write the offsets, clone. */
+static int prepare_time_ns(const struct spec_linux *x, struct err *e)
+{
+	if (unshare(CLONE_NEWTIME) < 0)
+		return err_sys(e, errno, "create time namespace");
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+			 (long long)x->time_monotonic.secs, x->time_monotonic.nanosecs,
+			 (long long)x->time_boottime.secs, x->time_boottime.nanosecs);
+	return write_file("/proc/self/timens_offsets", buf, (size_t)n, e);
+}
+
+static int spawn(struct launch *l, struct init_args *a, struct err *e)
+{
+	const struct spec_linux *x = &l->spec->lnx;
+	int pid_fd, time_fd, r;
+	if ((r = open_joins(l, a, &pid_fd, &time_fd, e)) < 0)
+		return r;
+	unsigned long long flags = (unsigned)x->ns_new;
+	if (x->ns_join & CLONE_NEWUSER) {
+		a->unshare_flags = x->ns_new;
+		flags = 0;
+	}
+	bool time_offsets = x->time_monotonic.set || x->time_boottime.set;
+	_cleanup_close_ int own_pid = -1, own_time = -1;
+	if (pid_fd >= 0 || time_fd >= 0 || time_offsets) {
+		own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		own_time = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+	}
+	/* pid and time namespaces apply to children only: enter them here,
+	 * just for the clone, and come back right after. */
+	if (pid_fd >= 0 && setns(pid_fd, CLONE_NEWPID) < 0)
+		r = err_sys(e, errno, "join pid namespace");
+	if (r == 0 && time_fd >= 0 && setns(time_fd, CLONE_NEWTIME) < 0)
+		r = err_sys(e, errno, "join time namespace");
+	if (r == 0 && time_offsets) {
+		r = prepare_time_ns(x, e);
+		flags &= ~(unsigned long long)CLONE_NEWTIME;
+	}
+	if (r == 0) {
+		l->pid = clone3_pidfd(flags, &l->pidfd);
+		if (l->pid == 0) {
+			close(l->sock);
+			init_main(a);
+		}
+		if (l->pid < 0) {
+			l->pid = 0;
+			r = err_sys(e, errno, "clone the container's init");
+		}
+	}
+	if (own_pid >= 0 && pid_fd >= 0)
+		setns(own_pid, CLONE_NEWPID);
+	if (own_time >= 0 && (time_fd >= 0 || time_offsets))
+		setns(own_time, CLONE_NEWTIME);
+	if (pid_fd >= 0)
+		close(pid_fd);
+	if (time_fd >= 0)
+		close(time_fd);
+	close_joins(a);
+	return r;
+}
+
+static int hooks_state(struct launch *l, char **json)
+{
+	l->st->pid = l->pid;
+	json_object *o = state_to_json(l->st, ST_CREATING, false);
+	*json = strdup(json_compact(o));
+	json_object_put(o);
+	return *json ? 0 : -ENOMEM;
+}
+
+static int on_hooks(struct launch *l, struct err *e)
+{
+	const struct spec_hooks *h = &l->spec->hooks;
+	_cleanup_free_ char *json = NULL;
+	if (hooks_state(l, &json) < 0)
+		return err_sys(e, ENOMEM, "hooks");
+	int r = hooks_run("prestart", h->list[HOOK_PRESTART], h->n[HOOK_PRESTART], json, e);
+	if (r == 0)
+		r = hooks_run("createRuntime", h->list[HOOK_CREATE_RUNTIME],
+			      h->n[HOOK_CREATE_RUNTIME], json, e);
+	if (r < 0) {
+		sync_send(l->sock, SYNC_ABORT, 0, NULL, -1);
+		return r;
+	}
+	_cleanup_close_ int memfd = -1;
+	if (h->n[HOOK_CREATE_CONTAINER] || h->n[HOOK_START_CONTAINER]) {
+		memfd = memfd_create("capsa-state", MFD_CLOEXEC);
+		size_t len = strlen(json);
+		if (memfd < 0 || write(memfd, json, len) != (ssize_t)len || lseek(memfd, 0, SEEK_SET) < 0)
+			return err_sys(e, errno, "pass state to hooks");
+	}
+	r = sync_send(l->sock, SYNC_HOOKS_DONE, 0, NULL, memfd);
+	return r < 0 ? err_sys(e, -r, "sync socket") : 0;
+}
+
+static int on_pty(struct launch *l, int fd, struct err *e)
+{
+	if (fd < 0)
+		return err_msg(e, EPROTO, "terminal: the init sent no fd");
+	if (l->o->console_socket) {
+		int r = console_socket_send(l->o->console_socket, fd, e);
+		close(fd);
+		return r;
+	}
+	l->pty_master = fd;
+	return 0;
+}
+
+static int reap(struct launch *l)
+{
+	siginfo_t si = {0};
+	if (l->pidfd < 0 || waitid(P_PIDFD, (id_t)l->pidfd, &si, WEXITED) < 0)
+		return 1;
+	return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+}
+
+/* Serve the init until it is ready: hooks, terminal, errors. */
+static int converse(struct launch *l, int *status, struct err *e)
+{
+	for (;;) {
+		struct sync_msg m;
+		int fd = -1;
+		int r = sync_recv(l->sock, &m, &fd);
+		if (r < 0)
+			return err_sys(e, -r, "sync socket");
+		if (r == 0) {
+			*status = reap(l);
+			l->pid = 0;
+			return err_msg(e, EIO, "the container's init exited during setup (status %d)",
+				       *status);
+		}
+		switch (m.type) {
+		case SYNC_READY:
+			return 0;
+		case SYNC_HOOKS:
+			if ((r = on_hooks(l, e)) < 0)
+				return r;
+			break;
+		case SYNC_PTY:
+			if ((r = on_pty(l, fd, e)) < 0)
+				return r;
+			break;
+		case SYNC_ERROR:
+			*status = reap(l);
+			l->pid = 0;
+			return err_msg(e, m.code > 0 ? m.code : EIO, "%s", m.msg);
+		default:
+			if (fd >= 0)
+				close(fd);
+			return err_msg(e, EPROTO, "sync socket: unexpected message %u", m.type);
+		}
+	}
+}
+
+static int write_oom_score(struct launch *l, struct err *e)
+{
+	const struct spec_process *p = l->spec->process;
+	if (!p->has_oom_score_adj)
+		return 0;
+	char path[64], buf[16];
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)l->pid);
+	int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+	int r = write_file(path, buf, (size_t)n, NULL);
+	/* Lowering the score needs CAP_SYS_RESOURCE on the host, which a
+	 * rootless runtime does not have; the init keeps the inherited one. */
+	if (r < 0 && !(geteuid() != 0 && (r == -EACCES || r == -EPERM)))
+		return err_sys(e, -r, "set oom_score_adj %d", p->oom_score_adj);
+	return 0;
+}
+
+int launch_container(struct launch *l, int *status, struct err *e)
+{
+	struct spec *s = l->spec;
+	struct mount_plan plan;
+	struct init_args a = {.spec = s, .plan = &plan, .rootfs = s->root_path, .fifo_fd = -1,
+			      .host_proc_fd = -1};
+	int sv[2], r;
+	*status = 1;
+	l->pid = 0;
+	l->pidfd = l->sock = l->pty_master = -1;
+	if ((r = validate(l, e)) < 0)
+		return r;
+	bool userns = (s->lnx.ns_new | s->lnx.ns_join) & CLONE_NEWUSER;
+	if ((r = mounts_plan(s, userns, &plan, e)) < 0)
+		return r;
+	_cleanup_close_ int fifo = -1, hostproc = -1;
+	if (!l->run_mode) {
+		if (mkfifoat(l->dirfd, STATE_FIFO, 0622) < 0)
+			return err_sys(e, errno, "create exec fifo");
+		fifo = openat(l->dirfd, STATE_FIFO, O_PATH | O_CLOEXEC);
+		hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fifo < 0 || hostproc < 0)
+			return err_sys(e, errno, "open exec fifo");
+		a.fifo_fd = fifo;
+		a.host_proc_fd = hostproc;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_sys(e, errno, "socketpair");
+	l->sock = sv[0];
+	a.sync_fd = sv[1];
+	a.userns = userns;
+	a.wait_configured = s->lnx.ns_new & CLONE_NEWUSER;
+	a.setgroups_denied = a.wait_configured && idmap_needs_setgroups_deny(s);
+	const struct spec_hooks *h = &s->hooks;
+	a.hooks_sync = h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] ||
+		       h->n[HOOK_CREATE_CONTAINER] || h->n[HOOK_START_CONTAINER];
+	a.no_pivot = l->o->no_pivot;
+	a.no_new_keyring = l->o->no_new_keyring;
+	a.preserve_fds = l->o->preserve_fds;
+
+	r = spawn(l, &a, e);
+	close(sv[1]);
+	if (r < 0)
+		goto fail;
+	l->st->pid = l->pid;
+	l->st->pid_start = proc_start_time(l->pid);
+	if (a.wait_configured) {
+		if ((r = idmap_write(s, l->pid, a.setgroups_denied, e)) < 0)
+			goto fail;
+		if ((r = sync_send(l->sock, SYNC_IDMAP_DONE, 0, NULL, -1)) < 0) {
+			r = err_sys(e, -r, "sync socket");
+			goto fail;
+		}
+	}
+	if ((r = write_oom_score(l, e)) < 0 || (r = converse(l, status, e)) < 0)
+		goto fail;
+	return 0;
+fail:
+	launch_abort(l);
+	return r;
+}
+
+/* Pass the signals a user sends to `capsa run` on to the container, as
+ * a foreground process would receive them. */
+int wait_forwarding(int pidfd, int *status)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	int fwd[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH};
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+		sigaddset(&set, fwd[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+	while (sfd >= 0) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		struct signalfd_siginfo si;
+		if ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+	}
+	siginfo_t si = {0};
+	int r = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED);
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return -errno;
+	*status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	return 0;
+}
+
+int write_pid_file(const char *path, pid_t pid, struct err *e)
+{
+	if (!path)
+		return 0;
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	_cleanup_free_ char *dir = strdup(path);
+	if (!dir)
+		return err_sys(e, ENOMEM, "pid file");
+	char *slash = strrchr(dir, '/');
+	const char *name = path;
+	const char *d = ".";
+	if (slash) {
+		*slash = '\0';
+		d = dir[0] ? dir : "/";
+		name = slash + 1;
+	}
+	_cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(e, errno, "pid file %s", path);
+	int r = write_file_atomic(dfd, name, buf, (size_t)n, 0644, e);
+	return r < 0 ? err_prefix(e, "pid file %s", path) : 0;
+}
+
+void launch_abort(struct launch *l)
+{
+	if (l->pid > 0 && l->pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, l->pidfd, SIGKILL, NULL, 0);
+		reap(l);
+	}
+	l->pid = 0;
+	launch_close(l);
+}
+
+void launch_close(struct launch *l)
+{
+	if (l->pidfd >= 0)
+		close(l->pidfd);
+	if (l->sock >= 0)
+		close(l->sock);
+	if (l->pty_master >= 0)
+		close(l->pty_master);
+	l->pidfd = l->sock = l->pty_master = -1;
+}
