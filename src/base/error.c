@@ -13,7 +13,7 @@ const char *err_str(int errnum, char *buf, size_t len)
 	if (s != buf) {
 		snprintf(buf, len, "%s", s);
 	}
-	if (buf[0] && !(buf[0] == 'I' && buf[1] == '/')) /* keep "I/O error" */
+	if (buf[0])
 		buf[0] = (char)tolower((unsigned char)buf[0]);
 	return buf;
 }

@@ -112,9 +112,9 @@ static int capset_sets(const struct capsets *s)
 {
 	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[2] = {
-		{(uint32_t)s->effective, (uint32_t)s->permitted, (uint32_t)s->inheritable},
-		{(uint32_t)(s->effective >> 32), (uint32_t)(s->permitted >> 32),
-		 (uint32_t)(s->inheritable >> 32)},
+	    {(uint32_t)s->effective, (uint32_t)s->permitted, (uint32_t)s->inheritable},
+	    {(uint32_t)(s->effective >> 32), (uint32_t)(s->permitted >> 32),
+	     (uint32_t)(s->inheritable >> 32)},
 	};
 	return syscall(SYS_capset, &hdr, d) < 0 ? -errno : 0;
 }
@@ -145,11 +145,13 @@ static int explain_capset(const struct capsets *want, int errnum, struct err *e)
 			       "permitted",
 			       cap_label(lowest_bit(bad), buf, sizeof(buf)));
 	for (int n = 0; n < CAP_MASK_BITS; n++) {
-		if ((want->inheritable & ((uint64_t)1 << n)) && !(cur.inheritable & ((uint64_t)1 << n)) &&
+		if ((want->inheritable & ((uint64_t)1 << n)) &&
+		    !(cur.inheritable & ((uint64_t)1 << n)) &&
 		    prctl(PR_CAPBSET_READ, n, 0, 0, 0) == 0)
-			return err_sys(e, errnum,
-				       "set capabilities: inheritable %s is not in the bounding set",
-				       cap_label(n, buf, sizeof(buf)));
+			return err_sys(
+			    e, errnum,
+			    "set capabilities: inheritable %s is not in the bounding set",
+			    cap_label(n, buf, sizeof(buf)));
 	}
 	return err_sys(e, errnum, "set capabilities");
 }
@@ -163,23 +165,18 @@ static int set_ambient(const struct capsets *sets, uint64_t ambient, int last, s
 			return 0;
 		return err_sys(e, errno, "clear ambient capabilities");
 	}
+	/* The kernel raises an ambient capability only when it is both
+	 * permitted and inheritable.  Configs that ask for others are common
+	 * (`runc spec` writes ambient without inheritable) and runc runs
+	 * them, skipping what cannot be raised: so do we. */
+	ambient &= sets->permitted & sets->inheritable;
 	for (int n = 0; n <= last; n++) {
-		uint64_t bit = (uint64_t)1 << n;
-		if (!(ambient & bit))
+		if (!(ambient & ((uint64_t)1 << n)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) == 0)
 			continue;
 		char buf[32];
-		const char *name = cap_label(n, buf, sizeof(buf));
-		/* The kernel's rule: an ambient capability must be both
-		 * permitted and inheritable. */
-		if (errno == EPERM && !(sets->permitted & bit))
-			return err_msg(e, EPERM, "raise ambient capability %s: it is not permitted",
-				       name);
-		if (errno == EPERM && !(sets->inheritable & bit))
-			return err_msg(e, EPERM,
-				       "raise ambient capability %s: it is not inheritable", name);
-		return err_sys(e, errno, "raise ambient capability %s", name);
+		return err_sys(e, errno, "raise ambient capability %s", cap_label(n, buf, sizeof(buf)));
 	}
 	return 0;
 }
@@ -189,9 +186,9 @@ int caps_apply(const struct spec_caps *c, struct err *e)
 	int last = caps_last_cap();
 	uint64_t known = known_mask(last);
 	struct capsets want = {
-		.effective = c->effective & known,
-		.permitted = c->permitted & known,
-		.inheritable = c->inheritable & known,
+	    .effective = c->effective & known,
+	    .permitted = c->permitted & known,
+	    .inheritable = c->inheritable & known,
 	};
 	int r = capset_sets(&want);
 	if (r < 0)

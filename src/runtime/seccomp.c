@@ -69,11 +69,11 @@ struct flag_attr {
 /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs libseccomp 2.6
  * (SCMP_FLTATR_CTL_WAITKILL); before that it falls to the error below. */
 static const struct flag_attr flag_attrs[] = {
-	{"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
-	{"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
+    {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
 #if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SCMP_FLTATR_CTL_WAITKILL},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SCMP_FLTATR_CTL_WAITKILL},
 #endif
 };
 
@@ -116,10 +116,10 @@ static bool repeats_an_arg(const struct spec_seccomp_rule *rule)
 static struct scmp_arg_cmp to_cmp(const struct spec_seccomp_arg *a)
 {
 	return (struct scmp_arg_cmp){
-		.arg = a->index,
-		.op = (enum scmp_compare)a->op,
-		.datum_a = a->value,
-		.datum_b = a->value_two,
+	    .arg = a->index,
+	    .op = (enum scmp_compare)a->op,
+	    .datum_a = a->value,
+	    .datum_b = a->value_two,
 	};
 }
 
@@ -213,10 +213,10 @@ static int send_fd_and_payload(int sock, int fd, const char *data, size_t len)
 	memset(&ctl, 0, sizeof(ctl));
 	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = ctl.buf,
-		.msg_controllen = sizeof(ctl.buf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf),
 	};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
@@ -241,8 +241,7 @@ static int send_fd_and_payload(int sock, int fd, const char *data, size_t len)
 	return 0;
 }
 
-int seccomp_send_listener(const char *path, int notify_fd, const char *state_json,
-			  struct err *e)
+int seccomp_send_listener(const char *path, int notify_fd, const char *state_json, struct err *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))

@@ -23,30 +23,52 @@ struct sig_entry {
 
 /* The first entry for a number is its canonical name; aliases follow. */
 static const struct sig_entry sig_table[] = {
-	{"SIGHUP", SIGHUP},	  {"SIGINT", SIGINT},	    {"SIGQUIT", SIGQUIT},
-	{"SIGILL", SIGILL},	  {"SIGTRAP", SIGTRAP},	    {"SIGABRT", SIGABRT},
-	{"SIGBUS", SIGBUS},	  {"SIGFPE", SIGFPE},	    {"SIGKILL", SIGKILL},
-	{"SIGUSR1", SIGUSR1},	  {"SIGSEGV", SIGSEGV},	    {"SIGUSR2", SIGUSR2},
-	{"SIGPIPE", SIGPIPE},	  {"SIGALRM", SIGALRM},	    {"SIGTERM", SIGTERM},
-	{"SIGSTKFLT", SIGSTKFLT}, {"SIGCHLD", SIGCHLD},	    {"SIGCONT", SIGCONT},
-	{"SIGSTOP", SIGSTOP},	  {"SIGTSTP", SIGTSTP},	    {"SIGTTIN", SIGTTIN},
-	{"SIGTTOU", SIGTTOU},	  {"SIGURG", SIGURG},	    {"SIGXCPU", SIGXCPU},
-	{"SIGXFSZ", SIGXFSZ},	  {"SIGVTALRM", SIGVTALRM}, {"SIGPROF", SIGPROF},
-	{"SIGWINCH", SIGWINCH},	  {"SIGIO", SIGIO},	    {"SIGPWR", SIGPWR},
-	{"SIGSYS", SIGSYS},
-	/* Aliases, accepted by signal_parse, never printed. */
-	{"SIGIOT", SIGABRT},	  {"SIGPOLL", SIGIO},	    {"SIGCLD", SIGCHLD},
+    {"SIGHUP", SIGHUP},
+    {"SIGINT", SIGINT},
+    {"SIGQUIT", SIGQUIT},
+    {"SIGILL", SIGILL},
+    {"SIGTRAP", SIGTRAP},
+    {"SIGABRT", SIGABRT},
+    {"SIGBUS", SIGBUS},
+    {"SIGFPE", SIGFPE},
+    {"SIGKILL", SIGKILL},
+    {"SIGUSR1", SIGUSR1},
+    {"SIGSEGV", SIGSEGV},
+    {"SIGUSR2", SIGUSR2},
+    {"SIGPIPE", SIGPIPE},
+    {"SIGALRM", SIGALRM},
+    {"SIGTERM", SIGTERM},
+    {"SIGSTKFLT", SIGSTKFLT},
+    {"SIGCHLD", SIGCHLD},
+    {"SIGCONT", SIGCONT},
+    {"SIGSTOP", SIGSTOP},
+    {"SIGTSTP", SIGTSTP},
+    {"SIGTTIN", SIGTTIN},
+    {"SIGTTOU", SIGTTOU},
+    {"SIGURG", SIGURG},
+    {"SIGXCPU", SIGXCPU},
+    {"SIGXFSZ", SIGXFSZ},
+    {"SIGVTALRM", SIGVTALRM},
+    {"SIGPROF", SIGPROF},
+    {"SIGWINCH", SIGWINCH},
+    {"SIGIO", SIGIO},
+    {"SIGPWR", SIGPWR},
+    {"SIGSYS", SIGSYS},
+    /* Aliases, accepted by signal_parse, never printed. */
+    {"SIGIOT", SIGABRT},
+    {"SIGPOLL", SIGIO},
+    {"SIGCLD", SIGCHLD},
 };
 
 /* Canonical names of 34..64 in kill -l's split: RTMIN+1..+15 climb from
  * the bottom, RTMAX-14..-1 descend from the top. */
 static const char *const rt_names[SIG_RTMAX_NR - SIG_RTMIN_NR + 1] = {
-	"SIGRTMIN",    "SIGRTMIN+1",  "SIGRTMIN+2",  "SIGRTMIN+3",  "SIGRTMIN+4",	 "SIGRTMIN+5",
-	"SIGRTMIN+6",  "SIGRTMIN+7",  "SIGRTMIN+8",  "SIGRTMIN+9",  "SIGRTMIN+10", "SIGRTMIN+11",
-	"SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15", "SIGRTMAX-14", "SIGRTMAX-13",
-	"SIGRTMAX-12", "SIGRTMAX-11", "SIGRTMAX-10", "SIGRTMAX-9",  "SIGRTMAX-8",	 "SIGRTMAX-7",
-	"SIGRTMAX-6",  "SIGRTMAX-5",  "SIGRTMAX-4",  "SIGRTMAX-3",  "SIGRTMAX-2",	 "SIGRTMAX-1",
-	"SIGRTMAX",
+    "SIGRTMIN",	   "SIGRTMIN+1",  "SIGRTMIN+2",	 "SIGRTMIN+3",	"SIGRTMIN+4",  "SIGRTMIN+5",
+    "SIGRTMIN+6",  "SIGRTMIN+7",  "SIGRTMIN+8",	 "SIGRTMIN+9",	"SIGRTMIN+10", "SIGRTMIN+11",
+    "SIGRTMIN+12", "SIGRTMIN+13", "SIGRTMIN+14", "SIGRTMIN+15", "SIGRTMAX-14", "SIGRTMAX-13",
+    "SIGRTMAX-12", "SIGRTMAX-11", "SIGRTMAX-10", "SIGRTMAX-9",	"SIGRTMAX-8",  "SIGRTMAX-7",
+    "SIGRTMAX-6",  "SIGRTMAX-5",  "SIGRTMAX-4",	 "SIGRTMAX-3",	"SIGRTMAX-2",  "SIGRTMAX-1",
+    "SIGRTMAX",
 };
 
 /* A whole, plain decimal number (no sign, no spaces, no trailing junk)

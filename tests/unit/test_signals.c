@@ -30,13 +30,12 @@ static void test_every_standard_name(void **state)
 		const char *name;
 		int nr;
 	} all[] = {
-		{"HUP", 1},	{"INT", 2},	{"QUIT", 3},	{"ILL", 4},	{"TRAP", 5},
-		{"ABRT", 6},	{"BUS", 7},	{"FPE", 8},	{"KILL", 9},	{"USR1", 10},
-		{"SEGV", 11},	{"USR2", 12},	{"PIPE", 13},	{"ALRM", 14},	{"TERM", 15},
-		{"STKFLT", 16}, {"CHLD", 17},	{"CONT", 18},	{"STOP", 19},	{"TSTP", 20},
-		{"TTIN", 21},	{"TTOU", 22},	{"URG", 23},	{"XCPU", 24},	{"XFSZ", 25},
-		{"VTALRM", 26}, {"PROF", 27},	{"WINCH", 28},	{"IO", 29},	{"PWR", 30},
-		{"SYS", 31},
+	    {"HUP", 1},	  {"INT", 2},	  {"QUIT", 3},	{"ILL", 4},	{"TRAP", 5},  {"ABRT", 6},
+	    {"BUS", 7},	  {"FPE", 8},	  {"KILL", 9},	{"USR1", 10},	{"SEGV", 11}, {"USR2", 12},
+	    {"PIPE", 13}, {"ALRM", 14},	  {"TERM", 15}, {"STKFLT", 16}, {"CHLD", 17}, {"CONT", 18},
+	    {"STOP", 19}, {"TSTP", 20},	  {"TTIN", 21}, {"TTOU", 22},	{"URG", 23},  {"XCPU", 24},
+	    {"XFSZ", 25}, {"VTALRM", 26}, {"PROF", 27}, {"WINCH", 28},	{"IO", 29},   {"PWR", 30},
+	    {"SYS", 31},
 	};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		char sig[32];
@@ -108,11 +107,19 @@ static void test_round_trip(void **state)
 static void test_rejects(void **state)
 {
 	static const char *const bad[] = {
-		"",	     "0",	 "-1",	       "-9",	     "65",	"100",
-		"9x",	     "x9",	 " 9",	       "9 ",	     "+9",	"SIG",
-		"SIG9",	     "KILLX",	 "SIGKIL",     "NOPE",	     "RTMIN+31", "RTMAX-31",
-		"RTMIN-1",   "RTMAX+1",	 "RTMIN+",     "RTMAX-",     "RTMIN+x", "RTMIN+1x",
-		"SIGSIGKILL", "99999999999999999999",
+	    "",		  "0",
+	    "-1",	  "-9",
+	    "65",	  "100",
+	    "9x",	  "x9",
+	    " 9",	  "9 ",
+	    "+9",	  "SIG",
+	    "SIG9",	  "KILLX",
+	    "SIGKIL",	  "NOPE",
+	    "RTMIN+31",	  "RTMAX-31",
+	    "RTMIN-1",	  "RTMAX+1",
+	    "RTMIN+",	  "RTMAX-",
+	    "RTMIN+x",	  "RTMIN+1x",
+	    "SIGSIGKILL", "99999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (signal_parse(bad[i]) != -1)
@@ -128,13 +135,13 @@ static void test_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_with_and_without_prefix),
-		cmocka_unit_test(test_every_standard_name),
-		cmocka_unit_test(test_aliases),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_realtime),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_names_with_and_without_prefix),
+	    cmocka_unit_test(test_every_standard_name),
+	    cmocka_unit_test(test_aliases),
+	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_realtime),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,18 @@ static void usage(const char *cmd, FILE *f)
 		    : "");
 }
 
+/* The runtime changes directory to the bundle: anchor a relative path
+ * to where we were called. */
+static const char *absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+	if (path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof(cwd)) || snprintf(buf, len, "%s/%s", cwd, path) >= (int)len)
+		return NULL;
+	return buf;
+}
+
 static int create_or_run(struct oci_global *g, int argc, char **argv, bool run)
 {
 	static const struct option opts[] = {
@@ -56,7 +68,7 @@ static int create_or_run(struct oci_global *g, int argc, char **argv, bool run)
 	const char *cmd = argv[0];
 	struct rt_create_opts o = {.root = g->root};
 	bool detach = false, keep = false;
-	char pidfile[PATH_MAX];
+	char pidfile[PATH_MAX], sockpath[PATH_MAX];
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
@@ -65,21 +77,12 @@ static int create_or_run(struct oci_global *g, int argc, char **argv, bool run)
 			o.bundle = optarg;
 			break;
 		case 'p':
-			/* The runtime changes directory to the bundle: keep the
-			 * pid file relative to where we were called. */
-			if (optarg[0] != '/') {
-				char cwd[PATH_MAX];
-				if (!getcwd(cwd, sizeof(cwd)) ||
-				    snprintf(pidfile, sizeof(pidfile), "%s/%s", cwd, optarg) >=
-					    (int)sizeof(pidfile))
-					return oci_usage(cmd, "--pid-file: path too long");
-				o.pid_file = pidfile;
-			} else {
-				o.pid_file = optarg;
-			}
+			if (!(o.pid_file = absolute(optarg, pidfile, sizeof(pidfile))))
+				return oci_usage(cmd, "--pid-file: path too long");
 			break;
 		case 'c':
-			o.console_socket = optarg;
+			if (!(o.console_socket = absolute(optarg, sockpath, sizeof(sockpath))))
+				return oci_usage(cmd, "--console-socket: path too long");
 			break;
 		case 'P':
 			o.no_pivot = true;

@@ -171,6 +171,15 @@ int oci_main(int argc, char **argv)
 	if (!g.root) {
 		root = state_default_root();
 		g.root = root;
+	} else if (g.root[0] != '/') {
+		/* create/run change directory to the bundle: anchor --root. */
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)) && asprintf(&root, "%s/%s", cwd, g.root) > 0)
+			g.root = root;
+	}
+	if (!g.root) {
+		fprintf(stderr, "capsa oci: cannot determine the state root\n");
+		return 1;
 	}
 	const char *cmd = argv[optind];
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

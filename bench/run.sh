@@ -1,0 +1,25 @@
+#!/bin/sh
+# Run every benchmark in bench/ (`make bench` calls this after `make all`).
+# Installs the reference runtimes and hyperfine, builds the reference C
+# programs (bench/*.c -> bench/out/NAME, static), then runs each bench/*.sh
+# but this one.  Stops at the first benchmark that fails.  See bench/README.md.
+set -eu
+
+cd "$(dirname "$0")/.."
+scripts/deps.sh --bench
+
+mkdir -p bench/out
+for src in bench/*.c; do
+	[ -e "$src" ] || continue
+	bin=bench/out/$(basename "$src" .c)
+	echo "run.sh: building $bin"
+	${CC:-gcc} -std=gnu11 -D_GNU_SOURCE -O2 -static -Wall -Wextra -Werror \
+		-o "$bin" "$src"
+done
+
+for b in bench/*.sh; do
+	[ "$b" = bench/run.sh ] && continue
+	echo
+	echo "run.sh: === $b"
+	"$b"
+done

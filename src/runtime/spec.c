@@ -1,0 +1,705 @@
+/* spec.c — config.json: reading, the top level (root, hostname, mounts,
+ * hooks, annotations) and the typed JSON access the other parts share.
+ * The process, linux and seccomp sections live in spec_process.c,
+ * spec_linux.c and spec_seccomp.c; the name tables in spec_tables.c.
+ *
+ * Every key is looked up once, in the order the structures are filled;
+ * JSON paths for messages are only formatted when something is wrong.
+ */
+#include "runtime/spec.h"
+
+#include "base/arena.h"
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "runtime/spec_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+/* ---- JSON paths and errors ---- */
+
+static size_t jp_format(const struct jp *p, char *buf, size_t len)
+{
+	if (!p)
+		return 0;
+	size_t n = jp_format(p->up, buf, len);
+	int w = p->key ? snprintf(buf + n, len - n, "%s%s", n ? "." : "", p->key)
+		       : snprintf(buf + n, len - n, "[%zu]", p->idx);
+	if (w > 0)
+		n += (size_t)w;
+	return n < len ? n : len - 1;
+}
+
+int sj_err(struct jctx *c, const struct jp *at, const char *fmt, ...)
+{
+	char path[256], msg[ERR_MSG_MAX];
+	path[0] = '\0';
+	jp_format(at, path, sizeof(path));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!path[0])
+		return err_msg(c->e, EINVAL, "%s: %s", c->doc, msg);
+	return jerr(c, path, "%s", msg);
+}
+
+int sj_nomem(struct jctx *c)
+{
+	return err_sys(c->e, ENOMEM, "%s", c->doc);
+}
+
+int sj_missing(struct jctx *c, const struct jp *at)
+{
+	return sj_err(c, at, "missing (required)");
+}
+
+/* ---- typed access ---- */
+
+json_object *sj_get(json_object *obj, const char *key)
+{
+	json_object *v = NULL;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return v;
+}
+
+static const char *want_word(json_type t)
+{
+	switch (t) {
+	case json_type_boolean:
+		return "boolean";
+	case json_type_int:
+		return "integer";
+	case json_type_double:
+		return "number";
+	case json_type_object:
+		return "object";
+	case json_type_array:
+		return "array";
+	case json_type_string:
+		return "string";
+	default:
+		return "null";
+	}
+}
+
+int sj_type(struct jctx *c, json_object *v, json_type t, const struct jp *at)
+{
+	json_type got = json_object_get_type(v);
+	if (got == t || (t == json_type_int && got == json_type_double))
+		return 0;
+	return sj_err(c, at, "expected %s, got %s", want_word(t), json_type_word(v));
+}
+
+static int get_typed(struct jctx *c, json_object *obj, const char *key, json_type t,
+		     const struct jp *at, json_object **out)
+{
+	json_object *v = sj_get(obj, key);
+	if (!v)
+		return 0;
+	int r = sj_type(c, v, t, at);
+	if (r < 0)
+		return r;
+	*out = v;
+	return 1;
+}
+
+int sj_obj(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
+	   json_object **out)
+{
+	return get_typed(c, obj, key, json_type_object, at, out);
+}
+
+int sj_arr(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
+	   json_object **out, size_t *n)
+{
+	int r = get_typed(c, obj, key, json_type_array, at, out);
+	if (r == 1)
+		*n = json_object_array_length(*out);
+	return r;
+}
+
+int sj_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out)
+{
+	json_object *v;
+	int r = get_typed(c, obj, key, json_type_string, at, &v);
+	if (r <= 0)
+		return r;
+	*out = arena_strdup(c->arena, json_object_get_string(v));
+	return *out ? 1 : sj_nomem(c);
+}
+
+int sj_str_val(struct jctx *c, json_object *v, const struct jp *at, const char **out)
+{
+	int r = sj_type(c, v, json_type_string, at);
+	if (r == 0)
+		*out = json_object_get_string(v);
+	return r;
+}
+
+int sj_bool(struct jctx *c, json_object *obj, const char *key, const struct jp *at, bool *out)
+{
+	json_object *v;
+	int r = get_typed(c, obj, key, json_type_boolean, at, &v);
+	if (r == 1)
+		*out = json_object_get_boolean(v);
+	return r;
+}
+
+/* json-c keeps integers as int64, or uint64 above INT64_MAX, and other
+ * numbers as double; a fraction is an error, never a silent truncation. */
+static int number(struct jctx *c, json_object *v, const struct jp *at, int64_t *i, uint64_t *u,
+		  bool *big)
+{
+	int r = sj_type(c, v, json_type_int, at);
+	if (r < 0)
+		return r;
+	*big = false;
+	if (json_object_get_type(v) == json_type_double) {
+		double d = json_object_get_double(v);
+		if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) {
+			*i = (int64_t)d;
+			return 0;
+		}
+		return sj_err(c, at, "expected an integer, got %s", json_object_get_string(v));
+	}
+	*i = json_object_get_int64(v);
+	if (*i == INT64_MAX) {
+		*u = json_object_get_uint64(v);
+		*big = *u > (uint64_t)INT64_MAX;
+	}
+	return 0;
+}
+
+static int i64_val(struct jctx *c, json_object *v, const struct jp *at, int64_t min, int64_t max,
+		   int64_t *out)
+{
+	int64_t i = 0;
+	uint64_t u = 0;
+	bool big;
+	int r = number(c, v, at, &i, &u, &big);
+	if (r < 0)
+		return r;
+	if (big || i < min || i > max)
+		return sj_err(c, at, "%s is out of range [%lld, %lld]", json_object_get_string(v),
+			      (long long)min, (long long)max);
+	*out = i;
+	return 0;
+}
+
+int sj_u64_val(struct jctx *c, json_object *v, const struct jp *at, uint64_t *out)
+{
+	int64_t i = 0;
+	uint64_t u = 0;
+	bool big;
+	int r = number(c, v, at, &i, &u, &big);
+	if (r < 0)
+		return r;
+	if (!big && i < 0)
+		return sj_err(c, at, "%lld must not be negative", (long long)i);
+	*out = big ? u : (uint64_t)i;
+	return 0;
+}
+
+int sj_i64(struct jctx *c, json_object *obj, const char *key, const struct jp *at, int64_t min,
+	   int64_t max, int64_t *out)
+{
+	json_object *v = sj_get(obj, key);
+	if (!v)
+		return 0;
+	int r = i64_val(c, v, at, min, max, out);
+	return r < 0 ? r : 1;
+}
+
+int sj_u64(struct jctx *c, json_object *obj, const char *key, const struct jp *at, uint64_t *out)
+{
+	json_object *v = sj_get(obj, key);
+	if (!v)
+		return 0;
+	int r = sj_u64_val(c, v, at, out);
+	return r < 0 ? r : 1;
+}
+
+int sj_u32(struct jctx *c, json_object *obj, const char *key, const struct jp *at, uint32_t *out)
+{
+	int64_t v;
+	int r = sj_i64(c, obj, key, at, 0, UINT32_MAX, &v);
+	if (r == 1)
+		*out = (uint32_t)v;
+	return r;
+}
+
+int sj_strv(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
+	    size_t *n)
+{
+	json_object *a;
+	size_t len;
+	int r = sj_arr(c, obj, key, at, &a, &len);
+	if (r <= 0)
+		return r;
+	char **vec = arena_calloc(c->arena, len + 1, sizeof(char *));
+	if (!vec)
+		return sj_nomem(c);
+	for (size_t i = 0; i < len; i++) {
+		const char *s = NULL;
+		if ((r = sj_str_val(c, json_object_array_get_idx(a, i), JP_IDX(at, i), &s)) < 0)
+			return r;
+		if (!(vec[i] = arena_strdup(c->arena, s)))
+			return sj_nomem(c);
+	}
+	*out = vec;
+	if (n)
+		*n = len;
+	return 1;
+}
+
+int sj_env(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
+	   size_t *n)
+{
+	size_t len = 0;
+	int r = sj_strv(c, obj, key, at, out, &len);
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; i < len; i++) {
+		const char *eq = strchr((*out)[i], '=');
+		if (!eq || eq == (*out)[i])
+			return sj_err(c, JP_IDX(at, i), "\"%s\" is not KEY=VALUE", (*out)[i]);
+	}
+	if (n)
+		*n = len;
+	return 1;
+}
+
+int sj_req_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out)
+{
+	int r = sj_str(c, obj, key, at, out);
+	if (r == 0)
+		return sj_missing(c, at);
+	if (r > 0 && !**out)
+		return sj_err(c, at, "must not be empty");
+	return r < 0 ? r : 0;
+}
+
+int sj_abs_path(struct jctx *c, const char *path, const struct jp *at)
+{
+	return path[0] == '/' ? 0 : sj_err(c, at, "\"%s\" must be an absolute path", path);
+}
+
+int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
+		char **out)
+{
+	int r = sj_req_str(c, obj, key, at, out);
+	return r < 0 ? r : sj_abs_path(c, *out, at);
+}
+
+void *sj_alloc(struct jctx *c, size_t n, size_t size)
+{
+	void *p = arena_calloc(c->arena, n, size);
+	if (!p)
+		sj_nomem(c);
+	return p;
+}
+
+/* ---- mounts ---- */
+
+/* Option words become MS_* flags, propagation and bind bits; the words
+ * mount(2) does not know as flags are handed to the file system as data,
+ * in their original order.  A later word wins over an earlier one. */
+static int mount_options(struct jctx *c, struct spec_mount *m)
+{
+	size_t room = 0;
+	for (size_t i = 0; i < m->n_options; i++)
+		room += strlen(m->options[i]) + 1;
+	char *data = NULL, *end = NULL;
+	for (size_t i = 0; i < m->n_options; i++) {
+		const char *w = m->options[i];
+		const struct mount_opt *o = spec_mount_opt(w);
+		if (!o) {
+			if (!*w)
+				continue;
+			if (!data && !(end = data = arena_alloc(c->arena, room)))
+				return sj_nomem(c);
+			if (end != data)
+				*end++ = ',';
+			size_t l = strlen(w);
+			memcpy(end, w, l + 1);
+			end += l;
+			continue;
+		}
+		switch (o->kind) {
+		case MOPT_SET:
+			m->flags |= o->ms;
+			m->clear_flags &= ~o->ms;
+			break;
+		case MOPT_CLEAR:
+			m->clear_flags |= o->ms;
+			m->flags &= ~o->ms;
+			break;
+		case MOPT_RBIND:
+			m->recursive_bind = true;
+			/* fall through */
+		case MOPT_BIND:
+			m->is_bind = true;
+			m->flags |= o->ms;
+			break;
+		case MOPT_PROPAGATION:
+			m->propagation = o->ms;
+			break;
+		case MOPT_TMPCOPYUP:
+			m->tmpcopyup = true;
+			break;
+		case MOPT_IDMAP:
+			break;
+		}
+	}
+	m->data = data;
+	return 0;
+}
+
+static int parse_mount(struct jctx *c, json_object *v, const struct jp *at, struct spec_mount *m)
+{
+	int r;
+	if ((r = sj_type(c, v, json_type_object, at)) < 0 ||
+	    (r = sj_req_path(c, v, "destination", JP_KEY(at, "destination"), &m->destination)) < 0 ||
+	    (r = sj_str(c, v, "source", JP_KEY(at, "source"), &m->source)) < 0 ||
+	    (r = sj_str(c, v, "type", JP_KEY(at, "type"), &m->type)) < 0 ||
+	    (r = sj_strv(c, v, "options", JP_KEY(at, "options"), &m->options, &m->n_options)) < 0 ||
+	    (r = spec_parse_idmaps(c, v, "uidMappings", JP_KEY(at, "uidMappings"),
+				   &m->uid_mappings, &m->n_uid_mappings)) < 0 ||
+	    (r = spec_parse_idmaps(c, v, "gidMappings", JP_KEY(at, "gidMappings"),
+				   &m->gid_mappings, &m->n_gid_mappings)) < 0)
+		return r;
+	if (!m->n_uid_mappings != !m->n_gid_mappings)
+		return sj_err(c, at, "uidMappings and gidMappings must be given together");
+	if ((r = mount_options(c, m)) < 0)
+		return r;
+	if (m->type && !strcmp(m->type, "bind")) {
+		m->is_bind = true;
+		m->flags |= MS_BIND;
+	}
+	return 0;
+}
+
+static int parse_mounts(struct jctx *c, json_object *doc, struct spec *s)
+{
+	const struct jp *at = JP_KEY(NULL, "mounts");
+	json_object *a;
+	size_t n;
+	int r = sj_arr(c, doc, "mounts", at, &a, &n);
+	if (r <= 0 || n == 0)
+		return r;
+	if (!(s->mounts = sj_alloc(c, n, sizeof(*s->mounts))))
+		return -ENOMEM;
+	s->n_mounts = n;
+	for (size_t i = 0; i < n; i++)
+		if ((r = parse_mount(c, json_object_array_get_idx(a, i), JP_IDX(at, i),
+				     &s->mounts[i])) < 0)
+			return r;
+	return 0;
+}
+
+/* ---- hooks ---- */
+
+static const char *const hook_keys[HOOK__COUNT] = {
+	[HOOK_PRESTART] = "prestart",		    [HOOK_CREATE_RUNTIME] = "createRuntime",
+	[HOOK_CREATE_CONTAINER] = "createContainer", [HOOK_START_CONTAINER] = "startContainer",
+	[HOOK_POSTSTART] = "poststart",		    [HOOK_POSTSTOP] = "poststop",
+};
+
+static int parse_hook(struct jctx *c, json_object *v, const struct jp *at, struct spec_hook *h)
+{
+	int r;
+	int64_t t = 0;
+	const struct jp *tp = JP_KEY(at, "timeout");
+	if ((r = sj_type(c, v, json_type_object, at)) < 0 ||
+	    (r = sj_req_path(c, v, "path", JP_KEY(at, "path"), &h->path)) < 0 ||
+	    (r = sj_strv(c, v, "args", JP_KEY(at, "args"), &h->args, NULL)) < 0 ||
+	    (r = sj_env(c, v, "env", JP_KEY(at, "env"), &h->env, NULL)) < 0 ||
+	    (r = sj_i64(c, v, "timeout", tp, INT64_MIN, INT64_MAX, &t)) < 0)
+		return r;
+	if (r == 1 && t <= 0)
+		return sj_err(c, tp, "must be greater than 0, got %lld", (long long)t);
+	if (t > INT_MAX)
+		return sj_err(c, tp, "%lld seconds is too long", (long long)t);
+	h->timeout = (int)t;
+	return 0;
+}
+
+static int parse_hooks(struct jctx *c, json_object *doc, struct spec_hooks *hooks)
+{
+	const struct jp *at = JP_KEY(NULL, "hooks");
+	json_object *o;
+	int r = sj_obj(c, doc, "hooks", at, &o);
+	if (r <= 0)
+		return r;
+	for (int k = 0; k < HOOK__COUNT; k++) {
+		const struct jp *kp = JP_KEY(at, hook_keys[k]);
+		json_object *a;
+		size_t n;
+		if ((r = sj_arr(c, o, hook_keys[k], kp, &a, &n)) < 0)
+			return r;
+		if (r == 0 || n == 0)
+			continue;
+		if (!(hooks->list[k] = sj_alloc(c, n, sizeof(struct spec_hook))))
+			return -ENOMEM;
+		hooks->n[k] = n;
+		for (size_t i = 0; i < n; i++)
+			if ((r = parse_hook(c, json_object_array_get_idx(a, i), JP_IDX(kp, i),
+					    &hooks->list[k][i])) < 0)
+				return r;
+	}
+	return 0;
+}
+
+/* ---- annotations, root, names ---- */
+
+static int parse_annotations(struct jctx *c, json_object *doc, struct spec *s)
+{
+	const struct jp *at = JP_KEY(NULL, "annotations");
+	json_object *o;
+	int r = sj_obj(c, doc, "annotations", at, &o);
+	if (r <= 0)
+		return r;
+	size_t n = (size_t)json_object_object_length(o), i = 0;
+	if (n && !(s->annotations = sj_alloc(c, n, sizeof(*s->annotations))))
+		return -ENOMEM;
+	json_object_object_foreach(o, key, val)
+	{
+		const char *v = NULL;
+		if (!*key)
+			return sj_err(c, at, "empty key");
+		if ((r = sj_str_val(c, val, JP_KEY(at, key), &v)) < 0)
+			return r;
+		s->annotations[i].key = arena_strdup(c->arena, key);
+		s->annotations[i].value = arena_strdup(c->arena, v);
+		if (!s->annotations[i].key || !s->annotations[i].value)
+			return sj_nomem(c);
+		i++;
+	}
+	s->n_annotations = i;
+	return 0;
+}
+
+/* A relative root is relative to the bundle: "rootfs" and "./rootfs/"
+ * both become "<bundle>/rootfs". */
+static char *join_root(struct arena *a, const char *bundle, const char *path)
+{
+	while (path[0] == '.' && (path[1] == '/' || path[1] == '\0')) {
+		path += path[1] ? 2 : 1;
+		while (*path == '/')
+			path++;
+	}
+	size_t bl = strlen(bundle), pl = strlen(path);
+	while (pl > 1 && path[pl - 1] == '/')
+		pl--;
+	while (bl > 1 && bundle[bl - 1] == '/')
+		bl--;
+	if (pl == 0)
+		return arena_printf(a, "%.*s", (int)bl, bundle);
+	return arena_printf(a, "%.*s%s%.*s", (int)bl, bundle, bundle[bl - 1] == '/' ? "" : "/",
+			    (int)pl, path);
+}
+
+static int parse_root(struct jctx *c, json_object *doc, const char *bundle, struct spec *s)
+{
+	const struct jp *at = JP_KEY(NULL, "root");
+	json_object *o;
+	int r = sj_obj(c, doc, "root", at, &o);
+	if (r == 0)
+		return sj_missing(c, at);
+	if (r < 0 || (r = sj_req_str(c, o, "path", JP_KEY(at, "path"), &s->root_path)) < 0 ||
+	    (r = sj_bool(c, o, "readonly", JP_KEY(at, "readonly"), &s->root_readonly)) < 0)
+		return r;
+	if (s->root_path[0] != '/' && bundle &&
+	    !(s->root_path = join_root(c->arena, bundle, s->root_path)))
+		return sj_nomem(c);
+	return 0;
+}
+
+/* HOST_NAME_MAX; the kernel's limit for both names. */
+#define NAME_MAX_BYTES 64
+
+static int parse_name(struct jctx *c, json_object *doc, const char *key, char **out)
+{
+	const struct jp *at = JP_KEY(NULL, key);
+	int r = sj_str(c, doc, key, at, out);
+	if (r > 0 && strlen(*out) > NAME_MAX_BYTES)
+		return sj_err(c, at, "\"%s\" is longer than %d bytes", *out, NAME_MAX_BYTES);
+	return r < 0 ? r : 0;
+}
+
+/* Checks that span sections: what one part asks needs another. */
+static int cross_checks(struct jctx *c, struct spec *s)
+{
+	const struct spec_linux *l = &s->lnx;
+	int have = l->ns_new | l->ns_join;
+	if (s->hostname && *s->hostname && !(have & CLONE_NEWUTS))
+		return sj_err(c, JP_KEY(NULL, "hostname"), "needs a UTS namespace");
+	if (s->domainname && *s->domainname && !(have & CLONE_NEWUTS))
+		return sj_err(c, JP_KEY(NULL, "domainname"), "needs a UTS namespace");
+	const struct jp *lp = JP_KEY(NULL, "linux");
+	if ((l->n_uid_mappings || l->n_gid_mappings) && !(have & CLONE_NEWUSER))
+		return sj_err(c, JP_KEY(lp, l->n_uid_mappings ? "uidMappings" : "gidMappings"),
+			      "given without a user namespace");
+	if ((l->ns_new & CLONE_NEWUSER) && (!l->n_uid_mappings || !l->n_gid_mappings))
+		return sj_err(c, JP_KEY(lp, l->n_uid_mappings ? "gidMappings" : "uidMappings"),
+			      "required for a new user namespace");
+	return 0;
+}
+
+static int parse_doc(struct jctx *c, json_object *doc, const char *bundle, struct spec *s)
+{
+	int r;
+	json_object *o;
+	if ((r = sj_type(c, doc, json_type_object, NULL)) < 0 ||
+	    (r = sj_str(c, doc, "ociVersion", JP_KEY(NULL, "ociVersion"), &s->oci_version)) < 0 ||
+	    (r = parse_root(c, doc, bundle, s)) < 0 ||
+	    (r = parse_name(c, doc, "hostname", &s->hostname)) < 0 ||
+	    (r = parse_name(c, doc, "domainname", &s->domainname)) < 0 ||
+	    (r = parse_mounts(c, doc, s)) < 0 || (r = parse_hooks(c, doc, &s->hooks)) < 0 ||
+	    (r = parse_annotations(c, doc, s)) < 0)
+		return r;
+	const struct jp *pp = JP_KEY(NULL, "process");
+	if ((r = sj_obj(c, doc, "process", pp, &o)) < 0 ||
+	    (r == 1 && (r = spec_parse_process_at(c, o, pp, &s->process)) < 0))
+		return r;
+	const struct jp *lp = JP_KEY(NULL, "linux");
+	if ((r = sj_obj(c, doc, "linux", lp, &o)) < 0 ||
+	    (r == 1 && (r = spec_parse_linux(c, o, lp, s)) < 0))
+		return r;
+	return cross_checks(c, s);
+}
+
+/* ---- documents ---- */
+
+static void line_col(const char *text, size_t off, unsigned *line, unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && text[i]; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+	}
+}
+
+static int parse_text(const char *text, size_t len, const char *doc, json_object **out,
+		      struct err *e)
+{
+	if (len >= INT_MAX)
+		return err_msg(e, EFBIG, "%s: too large", doc);
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return err_sys(e, ENOMEM, "%s", doc);
+	/* Strict, as the spec's reference tools are: no comments, no
+	 * trailing commas, nothing after the document.  The length includes
+	 * the NUL so that a document ending in a number is complete. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *o = json_tokener_parse_ex(tok, text, (int)len + 1);
+	enum json_tokener_error je = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (je != json_tokener_success) {
+		json_object_put(o);
+		unsigned line, col;
+		line_col(text, end, &line, &col);
+		return err_msg(e, EINVAL, "%s: invalid JSON: %s at line %u, column %u", doc,
+			       json_tokener_error_desc(je), line, col);
+	}
+	*out = o;
+	return 0;
+}
+
+static struct spec *spec_new(void)
+{
+	/* The spec lives in its own arena: one free releases everything. */
+	struct arena a = {0};
+	struct spec *s = arena_alloc(&a, sizeof(*s));
+	if (s)
+		s->arena = a;
+	return s;
+}
+
+static int parse_buf(const char *text, size_t len, const char *doc, const char *bundle,
+		     struct spec **out, struct err *e)
+{
+	*out = NULL;
+	json_object *o = NULL;
+	int r = parse_text(text, len, doc, &o, e);
+	if (r < 0)
+		return r;
+	struct spec *s = spec_new();
+	if (!s) {
+		json_object_put(o);
+		return err_sys(e, ENOMEM, "%s", doc);
+	}
+	s->doc = o;
+	struct jctx c = {.doc = doc, .arena = &s->arena, .e = e};
+	if ((r = parse_doc(&c, o, bundle, s)) < 0) {
+		spec_free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+int spec_parse(const char *json, const char *doc, const char *bundle, struct spec **out,
+	       struct err *e)
+{
+	return parse_buf(json, strlen(json), doc, bundle, out, e);
+}
+
+int spec_load(const char *bundle, struct spec **out, struct err *e)
+{
+	*out = NULL;
+	char path[PATH_MAX], abs[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
+		return err_msg(e, ENAMETOOLONG, "bundle %s: path too long", bundle);
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = read_file_at(AT_FDCWD, path, &buf, &len, e);
+	if (r < 0)
+		return r;
+	/* An absolute bundle is used as given (no syscalls); a relative
+	 * one is resolved once, so the state records a stable path. */
+	if (bundle[0] != '/' && !realpath(bundle, abs))
+		return err_sys(e, errno, "bundle %s", bundle);
+	struct spec *s;
+	if ((r = parse_buf(buf, len, "config.json", bundle[0] == '/' ? bundle : abs, &s, e)) < 0)
+		return r;
+	struct stat st;
+	if (stat(s->root_path, &st) < 0)
+		r = err_sys(e, errno, "root.path %s", s->root_path);
+	else if (!S_ISDIR(st.st_mode))
+		r = err_sys(e, ENOTDIR, "root.path %s", s->root_path);
+	if (r < 0) {
+		spec_free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void spec_free(struct spec *s)
+{
+	if (!s)
+		return;
+	json_object_put(s->lnx.resources);
+	json_object_put(s->lnx.intel_rdt);
+	json_object_put(s->doc);
+	struct arena a = s->arena; /* s itself is in the arena */
+	arena_free(&a);
+}
