@@ -180,61 +180,66 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 	return (int)fd;
 }
 
+/* Create `path` (length `len`, no trailing slash) under the root, making
+ * its parent first only when needed: an existing path costs one openat2. */
+static int mkpath_rec(int rootfd, char *path, size_t len, int is_file, mode_t mode)
+{
+	int fd = open_in_root(rootfd, path, O_PATH, 0);
+	if (fd != -ENOENT)
+		return fd;
+	char *slash = memrchr(path, '/', len);
+	int pfd;
+	const char *base;
+	if (slash && slash != path) {
+		*slash = '\0';
+		pfd = mkpath_rec(rootfd, path, (size_t)(slash - path), 0, 0755);
+		*slash = '/';
+		base = slash + 1;
+	} else {
+		pfd = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+		base = slash ? slash + 1 : path;
+	}
+	if (pfd < 0)
+		return pfd;
+	int r;
+	if (is_file) {
+		r = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (r >= 0)
+			close(r);
+	} else {
+		r = mkdirat(pfd, base, mode);
+	}
+	if (r < 0 && errno != EEXIST) {
+		r = -errno;
+		close(pfd);
+		return r;
+	}
+	/* What we just made is a plain entry of a directory inside the root
+	 * and can be opened without resolution; an entry that already
+	 * existed (a racing or dangling symlink) is resolved in the root. */
+	fd = r < 0 ? open_in_root(rootfd, path, O_PATH, 0)
+		   : openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && r >= 0)
+		fd = -errno;
+	close(pfd);
+	return fd;
+}
+
 int mkpath_in_root(int rootfd, const char *path, int last_is_file, mode_t mode)
 {
 	char buf[4096];
+	while (*path == '/')
+		path++;
 	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
 	if (n >= sizeof(buf))
 		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	/* Fast path: it already exists. */
-	int fd = open_in_root(rootfd, buf, O_PATH, 0);
-	if (fd >= 0)
-		return fd;
-	if (fd != -ENOENT)
-		return fd;
-	/* Walk component by component from the root, creating what is
-	 * missing; each step resolves inside the root again, so a symlink
-	 * planted in the path can never lead out of it. */
-	int cur = open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
-	if (cur < 0)
-		return cur;
-	char *save = NULL;
-	char *comp = strtok_r(buf, "/", &save);
-	while (comp) {
-		char *next = strtok_r(NULL, "/", &save);
-		int is_last = next == NULL;
-		/* Resolve the prefix so far from the root (openat2 relative to
-		 * `cur` with RESOLVE_IN_ROOT would make `cur` the root). */
-		size_t plen = (size_t)(comp - buf) + strlen(comp);
-		char prefix[4096];
-		memcpy(prefix, path, plen);
-		prefix[plen] = '\0';
-		int nfd = open_in_root(rootfd, prefix, O_PATH, 0);
-		if (nfd == -ENOENT) {
-			int r;
-			if (is_last && last_is_file) {
-				r = openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-					   mode);
-				if (r >= 0)
-					close(r);
-			} else {
-				r = mkdirat(cur, comp, mode);
-			}
-			if (r < 0 && errno != EEXIST) {
-				r = -errno;
-				close(cur);
-				return r;
-			}
-			nfd = open_in_root(rootfd, prefix, O_PATH, 0);
-		}
-		close(cur);
-		if (nfd < 0)
-			return nfd;
-		cur = nfd;
-		comp = next;
-	}
-	return cur;
+	if (n == 0)
+		return open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return mkpath_rec(rootfd, buf, n, last_is_file, mode);
 }
 
 const char *fd_path(int fd, char buf[FD_PATH_MAX])

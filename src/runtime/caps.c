@@ -80,18 +80,19 @@ int caps_drop_bounding(const struct spec_caps *c, struct err *e)
 	for (int n = 0; n <= last; n++) {
 		if (c->bounding & ((uint64_t)1 << n))
 			continue;
-		/* Already gone (e.g. a parent runtime dropped it): dropping it
-		 * again would need CAP_SETPCAP for nothing. */
-		int have = prctl(PR_CAPBSET_READ, n, 0, 0, 0);
-		if (have == 0)
+		/* One call per capability in the common case; only when the
+		 * drop is refused ask whether it was already gone (a parent
+		 * runtime dropped it, and we lack CAP_SETPCAP). */
+		if (prctl(PR_CAPBSET_DROP, n, 0, 0, 0) == 0)
 			continue;
-		if (have < 0 && errno == EINVAL)
+		if (errno == EINVAL)
 			break;
-		if (prctl(PR_CAPBSET_DROP, n, 0, 0, 0) < 0) {
-			char buf[32];
-			return err_sys(e, errno, "drop capability %s from bounding set",
-				       cap_label(n, buf, sizeof(buf)));
-		}
+		int saved = errno;
+		if (prctl(PR_CAPBSET_READ, n, 0, 0, 0) == 0)
+			continue;
+		char buf[32];
+		return err_sys(e, saved, "drop capability %s from bounding set",
+			       cap_label(n, buf, sizeof(buf)));
 	}
 	return 0;
 }

@@ -201,6 +201,28 @@ static int await_exec(struct launch *l, int *status, struct err *e)
 	return err_msg(e, m.code > 0 ? m.code : EIO, "%s", m.msg);
 }
 
+/* The foreground container has exited and been reaped: poststop hooks
+ * from the spec already in hand, then the state goes. */
+static void finish_run(const struct rt_create_opts *o, struct creation *c)
+{
+	int dirfd;
+	if (state_open(o->root, o->id, true, &dirfd, NULL) < 0)
+		return; /* deleted meanwhile by someone else */
+	const struct spec_hooks *h = &c->spec->hooks;
+	if (h->n[HOOK_POSTSTOP]) {
+		json_object *js = state_to_json(&c->st, ST_STOPPED, false);
+		struct err e = {0};
+		if (hooks_run("poststop", h->list[HOOK_POSTSTOP], h->n[HOOK_POSTSTOP],
+			      json_compact(js), &e) < 0)
+			fprintf(stderr, "capsa: warning: %s\n", e.msg);
+		json_object_put(js);
+	}
+	struct err e = {0};
+	if (state_remove(o->root, o->id, &e) < 0)
+		fprintf(stderr, "capsa: warning: %s\n", e.msg);
+	close(dirfd);
+}
+
 int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, struct err *e)
 {
 	struct creation c;
@@ -244,11 +266,8 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 		r = err_sys(e, -r, "wait for the container");
 	}
 	launch_close(&l);
-	if (!keep) {
-		struct err de = {0};
-		if (rt_delete(o->root, o->id, true, &de) < 0)
-			fprintf(stderr, "capsa: warning: %s\n", de.msg);
-	}
+	if (!keep)
+		finish_run(o, &c);
 out:
 	if (r < 0)
 		rollback(o, &c);

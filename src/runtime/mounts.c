@@ -320,61 +320,79 @@ static int apply_cgroup(int rootfd, const struct mount_op *op, struct err *e)
 	return bind_from(rootfd, "/sys/fs/cgroup", op, true, flags_to_attrs(op->flags), 0, e);
 }
 
-static int apply_device(int rootfd, const struct mount_op *op, bool in_userns, struct err *e)
+/* Devices and links come in runs under one directory (/dev): keep its
+ * fd instead of resolving it again for every entry. */
+struct dir_cache {
+	char path[256];
+	int fd; /* a real directory fd (not O_PATH), for mknodat/symlinkat */
+};
+
+static int parent_fd(int rootfd, struct dir_cache *dc, const char *dest, const char **name,
+		     struct err *e)
 {
-	if (!in_userns) {
-		_cleanup_free_ char *dir = strdup(op->dest);
-		if (!dir)
-			return err_sys(e, ENOMEM, "device %s", op->dest);
-		char *slash = strrchr(dir, '/');
-		const char *name = slash + 1;
-		*slash = '\0';
-		_cleanup_close_ int pfd = mkpath_in_root(rootfd, dir[0] ? dir : "/", 0, 0755);
-		if (pfd < 0)
-			return err_sys(e, -pfd, "device %s", op->dest);
-		/* mknodat needs a real directory fd, not O_PATH. */
-		char buf[FD_PATH_MAX];
-		_cleanup_close_ int dfd = open(fd_path(pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return err_sys(e, errno, "device %s", op->dest);
-		if (mknodat(dfd, name, op->mode, op->rdev) < 0) {
-			if (errno != EEXIST)
-				return err_sys(e, errno, "create device %s", op->dest);
-			struct stat st;
-			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    (st.st_mode & S_IFMT) == (op->mode & S_IFMT) && st.st_rdev == op->rdev)
-				goto own;
-			if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, op->mode, op->rdev) < 0)
-				return err_sys(e, errno, "create device %s", op->dest);
-		}
-	own:
-		if (fchmodat(dfd, name, op->mode & 07777, 0) < 0)
-			return err_sys(e, errno, "chmod device %s", op->dest);
-		if ((op->uid || op->gid) && fchownat(dfd, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return err_sys(e, errno, "chown device %s", op->dest);
-		return 0;
-	}
-	/* A user namespace cannot create device nodes: bind the host's. */
-	return bind_from(rootfd, op->source, op, false, 0, 0, e);
+	const char *slash = strrchr(dest, '/');
+	size_t dl = (size_t)(slash - dest);
+	*name = slash + 1;
+	if (dl >= sizeof(dc->path))
+		return err_msg(e, ENAMETOOLONG, "%s: path too long", dest);
+	if (dc->fd >= 0 && strlen(dc->path) == dl && !memcmp(dc->path, dest, dl))
+		return dc->fd;
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+	memcpy(dc->path, dest, dl);
+	dc->path[dl] = '\0';
+	_cleanup_close_ int pfd = mkpath_in_root(rootfd, dl ? dc->path : "/", 0, 0755);
+	if (pfd < 0)
+		return err_sys(e, -pfd, "%s", dest);
+	char buf[FD_PATH_MAX];
+	dc->fd = open(fd_path(pfd, buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dc->fd < 0)
+		return err_sys(e, errno, "%s", dest);
+	return dc->fd;
 }
 
-static int apply_symlink(int rootfd, const struct mount_op *op, struct err *e)
+static int apply_device(int rootfd, struct dir_cache *dc, const struct mount_op *op,
+			bool in_userns, struct err *e)
 {
-	_cleanup_free_ char *dir = strdup(op->dest);
-	if (!dir)
-		return err_sys(e, ENOMEM, "symlink %s", op->dest);
-	char *slash = strrchr(dir, '/');
-	const char *name = slash + 1;
-	*slash = '\0';
-	_cleanup_close_ int pfd = mkpath_in_root(rootfd, dir[0] ? dir : "/", 0, 0755);
-	if (pfd < 0)
-		return err_sys(e, -pfd, "symlink %s", op->dest);
-	if (symlinkat(op->source, pfd, name) < 0 && errno != EEXIST)
+	if (in_userns) /* a user namespace cannot create device nodes: bind the host's */
+		return bind_from(rootfd, op->source, op, false, 0, 0, e);
+	const char *name;
+	int dfd = parent_fd(rootfd, dc, op->dest, &name, e);
+	if (dfd < 0)
+		return dfd;
+	/* The init runs with umask 0, so the node gets exactly op->mode. */
+	if (mknodat(dfd, name, op->mode, op->rdev) < 0) {
+		if (errno != EEXIST)
+			return err_sys(e, errno, "create device %s", op->dest);
+		struct stat st;
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (st.st_mode & S_IFMT) != (op->mode & S_IFMT) || st.st_rdev != op->rdev) {
+			if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, op->mode, op->rdev) < 0)
+				return err_sys(e, errno, "create device %s", op->dest);
+		} else if (fchmodat(dfd, name, op->mode & 07777, 0) < 0) {
+			return err_sys(e, errno, "chmod device %s", op->dest);
+		}
+	}
+	if ((op->uid || op->gid) && fchownat(dfd, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(e, errno, "chown device %s", op->dest);
+	return 0;
+}
+
+static int apply_symlink(int rootfd, struct dir_cache *dc, const struct mount_op *op,
+			 struct err *e)
+{
+	const char *name;
+	int dfd = parent_fd(rootfd, dc, op->dest, &name, e);
+	if (dfd < 0)
+		return dfd;
+	if (symlinkat(op->source, dfd, name) < 0 && errno != EEXIST)
 		return err_sys(e, errno, "symlink %s -> %s", op->dest, op->source);
 	return 0;
 }
 
-static int apply_op(int rootfd, const struct mount_op *op, bool in_userns, struct err *e)
+static int apply_op(int rootfd, struct dir_cache *dc, const struct mount_op *op, bool in_userns,
+		    struct err *e)
 {
 	int r;
 	switch (op->kind) {
@@ -386,9 +404,9 @@ static int apply_op(int rootfd, const struct mount_op *op, bool in_userns, struc
 	case MOP_CGROUP:
 		return apply_cgroup(rootfd, op, e);
 	case MOP_DEVICE:
-		return apply_device(rootfd, op, in_userns, e);
+		return apply_device(rootfd, dc, op, in_userns, e);
 	case MOP_SYMLINK:
-		return apply_symlink(rootfd, op, e);
+		return apply_symlink(rootfd, dc, op, e);
 	case MOP_MOUNT:
 		err_clear(e);
 		r = mount_fresh(rootfd, op, op->fstype, e);
@@ -420,12 +438,19 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_sys(e, errno, "open root file system %s", rootfs);
-	for (size_t i = 0; i < p->n; i++) {
-		int r = apply_op(rootfd, &p->ops[i], p->in_userns, e);
-		if (r < 0)
-			return r;
+	struct dir_cache dc = {.fd = -1};
+	int r = 0;
+	for (size_t i = 0; i < p->n && r == 0; i++) {
+		/* A mount may cover the cached directory: drop it first. */
+		if (p->ops[i].kind != MOP_DEVICE && p->ops[i].kind != MOP_SYMLINK && dc.fd >= 0) {
+			close(dc.fd);
+			dc.fd = -1;
+		}
+		r = apply_op(rootfd, &dc, &p->ops[i], p->in_userns, e);
 	}
-	return 0;
+	if (dc.fd >= 0)
+		close(dc.fd);
+	return r;
 }
 
 int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
@@ -454,18 +479,16 @@ int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
 	return 0;
 }
 
+/* Files are covered with /dev/null, directories with an empty read-only
+ * tmpfs.  Trying the bind first costs one call for files and missing
+ * paths, two for directories, and no stat(2). */
 static int mask_path(const char *path, struct err *e)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? 0 : err_sys(e, errno, "mask %s", path);
-	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0)
-			return err_sys(e, errno, "mask %s", path);
-	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
-		return err_sys(e, errno, "mask %s", path);
-	}
-	return 0;
+	if (mount("/dev/null", path, NULL, MS_BIND, NULL) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == ENOTDIR && mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") == 0)
+		return 0;
+	return err_sys(e, errno, "mask %s", path);
 }
 
 static int readonly_path(const char *path, struct err *e)
