@@ -212,6 +212,10 @@ void init_main(struct init_args *a)
 	const struct spec *s = a->spec;
 	const struct spec_process *p = s->process;
 
+	/* The state directory's flock lives as long as any copy of its fd:
+	 * our inherited copy would keep the container locked forever. */
+	if (a->state_fd >= 0)
+		close(a->state_fd);
 	/* Die with the runtime while it still needs us. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (a->wait_configured && sync_expect(a->sync_fd, SYNC_IDMAP_DONE, &st.e) < 0)

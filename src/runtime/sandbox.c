@@ -296,7 +296,7 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	struct spec *s = l->spec;
 	struct mount_plan plan;
 	struct init_args a = {.spec = s, .plan = &plan, .rootfs = s->root_path, .fifo_fd = -1,
-			      .host_proc_fd = -1};
+			      .host_proc_fd = -1, .state_fd = l->dirfd};
 	int sv[2], r;
 	*status = 1;
 	l->pid = 0;

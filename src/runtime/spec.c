@@ -295,8 +295,7 @@ int sj_abs_path(struct jctx *c, const char *path, const struct jp *at)
 	return path[0] == '/' ? 0 : sj_err(c, at, "\"%s\" must be an absolute path", path);
 }
 
-int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-		char **out)
+int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out)
 {
 	int r = sj_req_str(c, obj, key, at, out);
 	return r < 0 ? r : sj_abs_path(c, *out, at);
@@ -370,14 +369,15 @@ static int parse_mount(struct jctx *c, json_object *v, const struct jp *at, stru
 {
 	int r;
 	if ((r = sj_type(c, v, json_type_object, at)) < 0 ||
-	    (r = sj_req_path(c, v, "destination", JP_KEY(at, "destination"), &m->destination)) < 0 ||
+	    (r = sj_req_path(c, v, "destination", JP_KEY(at, "destination"), &m->destination)) <
+		0 ||
 	    (r = sj_str(c, v, "source", JP_KEY(at, "source"), &m->source)) < 0 ||
 	    (r = sj_str(c, v, "type", JP_KEY(at, "type"), &m->type)) < 0 ||
 	    (r = sj_strv(c, v, "options", JP_KEY(at, "options"), &m->options, &m->n_options)) < 0 ||
-	    (r = spec_parse_idmaps(c, v, "uidMappings", JP_KEY(at, "uidMappings"),
-				   &m->uid_mappings, &m->n_uid_mappings)) < 0 ||
-	    (r = spec_parse_idmaps(c, v, "gidMappings", JP_KEY(at, "gidMappings"),
-				   &m->gid_mappings, &m->n_gid_mappings)) < 0)
+	    (r = spec_parse_idmaps(c, v, "uidMappings", JP_KEY(at, "uidMappings"), &m->uid_mappings,
+				   &m->n_uid_mappings)) < 0 ||
+	    (r = spec_parse_idmaps(c, v, "gidMappings", JP_KEY(at, "gidMappings"), &m->gid_mappings,
+				   &m->n_gid_mappings)) < 0)
 		return r;
 	if (!m->n_uid_mappings != !m->n_gid_mappings)
 		return sj_err(c, at, "uidMappings and gidMappings must be given together");
@@ -411,9 +411,12 @@ static int parse_mounts(struct jctx *c, json_object *doc, struct spec *s)
 /* ---- hooks ---- */
 
 static const char *const hook_keys[HOOK__COUNT] = {
-	[HOOK_PRESTART] = "prestart",		    [HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HOOK_CREATE_CONTAINER] = "createContainer", [HOOK_START_CONTAINER] = "startContainer",
-	[HOOK_POSTSTART] = "poststart",		    [HOOK_POSTSTOP] = "poststop",
+    [HOOK_PRESTART] = "prestart",
+    [HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HOOK_CREATE_CONTAINER] = "createContainer",
+    [HOOK_START_CONTAINER] = "startContainer",
+    [HOOK_POSTSTART] = "poststart",
+    [HOOK_POSTSTOP] = "poststop",
 };
 
 static int parse_hook(struct jctx *c, json_object *v, const struct jp *at, struct spec_hook *h)

@@ -79,8 +79,8 @@ static json_object *process(struct builder *b)
 {
 	static const char *const args[] = {"sh", NULL};
 	static const char *const env[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
-		NULL};
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+	    NULL};
 	static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
 					   NULL};
 	static const char *const sets[] = {"bounding", "effective", "permitted"};
@@ -110,43 +110,31 @@ struct mount_row {
 };
 
 static const struct mount_row mounts_root[] = {
-	{"/proc", "proc", "proc", {NULL}},
-	{"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
-	{"/dev/pts",
-	 "devpts",
-	 "devpts",
-	 {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL}},
-	{"/dev/shm",
-	 "tmpfs",
-	 "shm",
-	 {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
-	{"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
-	{"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro", NULL}},
-	{"/sys/fs/cgroup",
-	 "cgroup",
-	 "cgroup",
-	 {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}},
+    {"/proc", "proc", "proc", {NULL}},
+    {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
+    {"/dev/pts",
+     "devpts",
+     "devpts",
+     {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL}},
+    {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
+    {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
+    {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro", NULL}},
+    {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}},
 };
 
 /* Without privilege a new sysfs cannot be mounted and there is no group
  * 5 to own the ptys: bind the host's /sys, let devpts pick the group. */
 static const struct mount_row mounts_rootless[] = {
-	{"/proc", "proc", "proc", {NULL}},
-	{"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
-	{"/dev/pts",
-	 "devpts",
-	 "devpts",
-	 {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL}},
-	{"/dev/shm",
-	 "tmpfs",
-	 "shm",
-	 {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
-	{"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
-	{"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro", NULL}},
-	{"/sys/fs/cgroup",
-	 "cgroup",
-	 "cgroup",
-	 {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}},
+    {"/proc", "proc", "proc", {NULL}},
+    {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
+    {"/dev/pts",
+     "devpts",
+     "devpts",
+     {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL}},
+    {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
+    {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
+    {"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro", NULL}},
+    {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}},
 };
 
 static json_object *mounts(struct builder *b, bool rootless)
@@ -178,16 +166,24 @@ static json_object *idmap(struct builder *b, int64_t host_id)
 
 static json_object *linux_section(struct builder *b, bool rootless, uid_t uid, gid_t gid)
 {
-	static const char *const ns_root[] = {"pid", "network", "ipc", "uts", "mount", "cgroup",
-					      NULL};
-	static const char *const ns_rootless[] = {"pid", "ipc",	   "uts", "mount",
+	static const char *const ns_root[] = {"pid",   "network", "ipc", "uts",
+					      "mount", "cgroup",  NULL};
+	static const char *const ns_rootless[] = {"pid",    "ipc",  "uts", "mount",
 						  "cgroup", "user", NULL};
-	static const char *const masked[] = {
-		"/proc/acpi",	     "/proc/asound",	 "/proc/kcore",	      "/proc/keys",
-		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-		"/sys/firmware",     "/proc/scsi",	 "/sys/devices/virtual/powercap", NULL};
-	static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-					       "/proc/sysrq-trigger", NULL};
+	static const char *const masked[] = {"/proc/acpi",
+					     "/proc/asound",
+					     "/proc/kcore",
+					     "/proc/keys",
+					     "/proc/latency_stats",
+					     "/proc/timer_list",
+					     "/proc/timer_stats",
+					     "/proc/sched_debug",
+					     "/sys/firmware",
+					     "/proc/scsi",
+					     "/sys/devices/virtual/powercap",
+					     NULL};
+	static const char *const readonly[] = {
+	    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	json_object *l = bobj(b), *nss = barr(b);
 	if (rootless) {
 		add(b, l, "uidMappings", idmap(b, (int64_t)uid));

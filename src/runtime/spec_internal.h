@@ -29,7 +29,7 @@ struct jp {
 
 /* "<doc>: <path>: <message>" (or "<doc>: <message>" at the root). */
 int sj_err(struct jctx *c, const struct jp *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int sj_nomem(struct jctx *c);
 
 /* The value of `key`, NULL when absent or JSON null (both mean unset). */
@@ -59,11 +59,9 @@ int sj_u64_val(struct jctx *c, json_object *v, const struct jp *at, uint64_t *ou
 int sj_missing(struct jctx *c, const struct jp *at);
 int sj_abs_path(struct jctx *c, const char *path, const struct jp *at);
 /* A required, non-empty string, copied: 0 or <0 (absent is an error). */
-int sj_req_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-	       char **out);
+int sj_req_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out);
 /* A required absolute path: 0 or <0. */
-int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-		char **out);
+int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out);
 /* Like sj_strv, and each entry must be KEY=VALUE. */
 int sj_env(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
 	   size_t *n);

@@ -133,11 +133,12 @@ static int parse_time_offsets(struct jctx *c, json_object *o, const struct jp *a
 		return r;
 	json_object_object_foreach(t, clock, v)
 	{
-		struct spec_time_offset *off = !strcmp(clock, "monotonic") ? &l->time_monotonic
-					     : !strcmp(clock, "boottime")  ? &l->time_boottime
-									   : NULL;
+		struct spec_time_offset *off = !strcmp(clock, "monotonic")  ? &l->time_monotonic
+					       : !strcmp(clock, "boottime") ? &l->time_boottime
+									    : NULL;
 		if (!off)
-			return sj_err(c, JP_KEY(at, clock), "unknown clock (monotonic or boottime)");
+			return sj_err(c, JP_KEY(at, clock),
+				      "unknown clock (monotonic or boottime)");
 		if (v && (r = parse_offset(c, v, JP_KEY(at, clock), off)) < 0)
 			return r;
 	}
@@ -178,8 +179,7 @@ static int parse_device(struct jctx *c, json_object *o, const struct jp *at, str
 	return 0;
 }
 
-static int parse_devices(struct jctx *c, json_object *o, const struct jp *at,
-			 struct spec_linux *l)
+static int parse_devices(struct jctx *c, json_object *o, const struct jp *at, struct spec_linux *l)
 {
 	json_object *a;
 	size_t n;
@@ -306,8 +306,8 @@ int spec_parse_linux(struct jctx *c, json_object *o, const struct jp *at, struct
 	    (r = parse_propagation(c, o, JP_KEY(at, "rootfsPropagation"), l)) < 0 ||
 	    (r = parse_paths(c, o, "maskedPaths", JP_KEY(at, "maskedPaths"), &l->masked_paths,
 			     &l->n_masked_paths)) < 0 ||
-	    (r = parse_paths(c, o, "readonlyPaths", JP_KEY(at, "readonlyPaths"),
-			     &l->readonly_paths, &l->n_readonly_paths)) < 0 ||
+	    (r = parse_paths(c, o, "readonlyPaths", JP_KEY(at, "readonlyPaths"), &l->readonly_paths,
+			     &l->n_readonly_paths)) < 0 ||
 	    (r = sj_str(c, o, "mountLabel", JP_KEY(at, "mountLabel"), &l->mount_label)) < 0 ||
 	    (r = parse_sysctl(c, o, JP_KEY(at, "sysctl"), l)) < 0 ||
 	    (r = parse_personality(c, o, JP_KEY(at, "personality"), l)) < 0 ||

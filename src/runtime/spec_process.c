@@ -18,7 +18,8 @@ static int parse_user(struct jctx *c, json_object *o, const struct jp *at, struc
 	int r;
 	const struct jp *up = JP_KEY(at, "uid"), *gp = JP_KEY(at, "gid");
 	const struct jp *mp = JP_KEY(at, "umask"), *ap = JP_KEY(at, "additionalGids");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 || (r = sj_u32(c, o, "uid", up, &u->uid)) < 0)
+	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	    (r = sj_u32(c, o, "uid", up, &u->uid)) < 0)
 		return r;
 	if (r == 0)
 		return sj_missing(c, up);
@@ -44,7 +45,8 @@ static int parse_user(struct jctx *c, json_object *o, const struct jp *at, struc
 			if ((r = sj_u64_val(c, json_object_array_get_idx(a, i), ip, &g)) < 0)
 				return r;
 			if (g > UINT32_MAX)
-				return sj_err(c, ip, "%llu is not a group id", (unsigned long long)g);
+				return sj_err(c, ip, "%llu is not a group id",
+					      (unsigned long long)g);
 			u->additional_gids[i] = (uint32_t)g;
 		}
 		u->n_additional_gids = n;
@@ -79,11 +81,11 @@ static int parse_caps(struct jctx *c, json_object *o, const struct jp *at, struc
 		const char *key;
 		size_t off;
 	} sets[] = {
-		{"bounding", offsetof(struct spec_caps, bounding)},
-		{"effective", offsetof(struct spec_caps, effective)},
-		{"inheritable", offsetof(struct spec_caps, inheritable)},
-		{"permitted", offsetof(struct spec_caps, permitted)},
-		{"ambient", offsetof(struct spec_caps, ambient)},
+	    {"bounding", offsetof(struct spec_caps, bounding)},
+	    {"effective", offsetof(struct spec_caps, effective)},
+	    {"inheritable", offsetof(struct spec_caps, inheritable)},
+	    {"permitted", offsetof(struct spec_caps, permitted)},
+	    {"ambient", offsetof(struct spec_caps, ambient)},
 	};
 	int r = sj_type(c, o, json_type_object, at);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sets); i++)
@@ -92,12 +94,13 @@ static int parse_caps(struct jctx *c, json_object *o, const struct jp *at, struc
 	return r;
 }
 
-static int parse_rlimit(struct jctx *c, json_object *o, const struct jp *at,
-			struct spec_rlimit *rl, const struct spec_rlimit *before, size_t n_before)
+static int parse_rlimit(struct jctx *c, json_object *o, const struct jp *at, struct spec_rlimit *rl,
+			const struct spec_rlimit *before, size_t n_before)
 {
 	int r;
 	char *type;
-	const struct jp *tp = JP_KEY(at, "type"), *sp = JP_KEY(at, "soft"), *hp = JP_KEY(at, "hard");
+	const struct jp *tp = JP_KEY(at, "type"), *sp = JP_KEY(at, "soft"),
+			*hp = JP_KEY(at, "hard");
 	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
 	    (r = sj_req_str(c, o, "type", tp, &type)) < 0)
 		return r;
@@ -189,8 +192,7 @@ static int parse_scheduler(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-static int parse_ioprio(struct jctx *c, json_object *o, const struct jp *at,
-			struct spec_process *p)
+static int parse_ioprio(struct jctx *c, json_object *o, const struct jp *at, struct spec_process *p)
 {
 	int r;
 	long cls;
@@ -285,8 +287,8 @@ int spec_parse_process_at(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-int spec_parse_process(struct spec *s, json_object *obj, const char *doc,
-		       struct spec_process **out, struct err *e)
+int spec_parse_process(struct spec *s, json_object *obj, const char *doc, struct spec_process **out,
+		       struct err *e)
 {
 	struct jctx c = {.doc = doc, .arena = &s->arena, .e = e};
 	*out = NULL;

@@ -22,29 +22,32 @@ static const struct {
 	uint32_t action;
 	int kind;
 } actions[] = {
-	{"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, ACT_FIXED},
-	{"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_FIXED},
-	{"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_FIXED},
-	{"SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_FIXED},
-	{"SCMP_ACT_ERRNO", 0, ACT_ERRNO},
-	{"SCMP_ACT_TRACE", 0, ACT_TRACE},
-	{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_FIXED},
-	{"SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_FIXED},
-	{"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_FIXED},
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, ACT_FIXED},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_FIXED},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_FIXED},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_FIXED},
+    {"SCMP_ACT_ERRNO", 0, ACT_ERRNO},
+    {"SCMP_ACT_TRACE", 0, ACT_TRACE},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_FIXED},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_FIXED},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_FIXED},
 };
 
 static const struct name_value operators[] = {
-	{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-	{"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-	{"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const char *const filter_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC",
-	"SECCOMP_FILTER_FLAG_LOG",
-	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+    "SECCOMP_FILTER_FLAG_TSYNC",
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 };
 
 /* The errno (or trace message) returned with the action: errnoRet when
@@ -60,7 +63,9 @@ static int parse_action(struct jctx *c, json_object *o, const char *key, const c
 	int r = sj_req_str(c, o, key, ap, &name);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < ARRAY_SIZE(actions) && !strncmp(name, "SCMP_ACT_", 9); i++) {
+	/* Past the common "SCMP_ACT_" prefix, one byte tells most apart. */
+	size_t skip = strncmp(name, "SCMP_ACT_", 9) ? 0 : 9;
+	for (size_t i = 0; skip && i < ARRAY_SIZE(actions); i++) {
 		if (actions[i].name[9] != name[9] || strcmp(actions[i].name + 9, name + 9))
 			continue;
 		if (actions[i].kind == ACT_FIXED) {
@@ -162,8 +167,7 @@ static int parse_rule(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-static int parse_rules(struct jctx *c, json_object *o, const struct jp *at,
-		       struct spec_seccomp *sc)
+static int parse_rules(struct jctx *c, json_object *o, const struct jp *at, struct spec_seccomp *sc)
 {
 	json_object *a;
 	size_t n;
@@ -203,11 +207,10 @@ int spec_parse_seccomp(struct jctx *c, json_object *o, const struct jp *at,
 	struct spec_seccomp *sc = sj_alloc(c, 1, sizeof(*sc));
 	if (!sc)
 		return -ENOMEM;
-	if ((r = parse_action(c, o, "defaultAction", "defaultErrnoRet", at,
-			      &sc->default_action)) < 0 ||
-	    (r = parse_names(c, o, "architectures", JP_KEY(at, "architectures"),
-			     &sc->architectures, &sc->n_architectures, arch_known,
-			     "architecture")) < 0 ||
+	if ((r = parse_action(c, o, "defaultAction", "defaultErrnoRet", at, &sc->default_action)) <
+		0 ||
+	    (r = parse_names(c, o, "architectures", JP_KEY(at, "architectures"), &sc->architectures,
+			     &sc->n_architectures, arch_known, "architecture")) < 0 ||
 	    (r = parse_names(c, o, "flags", JP_KEY(at, "flags"), &sc->flags, &sc->n_flags,
 			     flag_known, "flag")) < 0 ||
 	    (r = sj_str(c, o, "listenerPath", JP_KEY(at, "listenerPath"), &sc->listener_path)) <

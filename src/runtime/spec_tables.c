@@ -19,17 +19,47 @@
 
 #define CAP(n) [CAP_##n] = "CAP_" #n
 static const char *const cap_names[] = {
-	CAP(CHOWN),	      CAP(DAC_OVERRIDE),    CAP(DAC_READ_SEARCH), CAP(FOWNER),
-	CAP(FSETID),	      CAP(KILL),	    CAP(SETGID),	  CAP(SETUID),
-	CAP(SETPCAP),	      CAP(LINUX_IMMUTABLE), CAP(NET_BIND_SERVICE), CAP(NET_BROADCAST),
-	CAP(NET_ADMIN),	      CAP(NET_RAW),	    CAP(IPC_LOCK),	  CAP(IPC_OWNER),
-	CAP(SYS_MODULE),      CAP(SYS_RAWIO),	    CAP(SYS_CHROOT),	  CAP(SYS_PTRACE),
-	CAP(SYS_PACCT),	      CAP(SYS_ADMIN),	    CAP(SYS_BOOT),	  CAP(SYS_NICE),
-	CAP(SYS_RESOURCE),    CAP(SYS_TIME),	    CAP(SYS_TTY_CONFIG),  CAP(MKNOD),
-	CAP(LEASE),	      CAP(AUDIT_WRITE),	    CAP(AUDIT_CONTROL),	  CAP(SETFCAP),
-	CAP(MAC_OVERRIDE),    CAP(MAC_ADMIN),	    CAP(SYSLOG),	  CAP(WAKE_ALARM),
-	CAP(BLOCK_SUSPEND),   CAP(AUDIT_READ),	    CAP(PERFMON),	  CAP(BPF),
-	CAP(CHECKPOINT_RESTORE),
+    CAP(CHOWN),
+    CAP(DAC_OVERRIDE),
+    CAP(DAC_READ_SEARCH),
+    CAP(FOWNER),
+    CAP(FSETID),
+    CAP(KILL),
+    CAP(SETGID),
+    CAP(SETUID),
+    CAP(SETPCAP),
+    CAP(LINUX_IMMUTABLE),
+    CAP(NET_BIND_SERVICE),
+    CAP(NET_BROADCAST),
+    CAP(NET_ADMIN),
+    CAP(NET_RAW),
+    CAP(IPC_LOCK),
+    CAP(IPC_OWNER),
+    CAP(SYS_MODULE),
+    CAP(SYS_RAWIO),
+    CAP(SYS_CHROOT),
+    CAP(SYS_PTRACE),
+    CAP(SYS_PACCT),
+    CAP(SYS_ADMIN),
+    CAP(SYS_BOOT),
+    CAP(SYS_NICE),
+    CAP(SYS_RESOURCE),
+    CAP(SYS_TIME),
+    CAP(SYS_TTY_CONFIG),
+    CAP(MKNOD),
+    CAP(LEASE),
+    CAP(AUDIT_WRITE),
+    CAP(AUDIT_CONTROL),
+    CAP(SETFCAP),
+    CAP(MAC_OVERRIDE),
+    CAP(MAC_ADMIN),
+    CAP(SYSLOG),
+    CAP(WAKE_ALARM),
+    CAP(BLOCK_SUSPEND),
+    CAP(AUDIT_READ),
+    CAP(PERFMON),
+    CAP(BPF),
+    CAP(CHECKPOINT_RESTORE),
 };
 #undef CAP
 
@@ -57,13 +87,16 @@ int spec_cap_number(const char *name)
 
 /* ---- rlimits ---- */
 
-#define RL(n) {"RLIMIT_" #n, RLIMIT_##n}
 static const struct name_value rlimits[] = {
-	RL(CPU),  RL(FSIZE),   RL(DATA),       RL(STACK),      RL(CORE),     RL(RSS),
-	RL(NPROC), RL(NOFILE), RL(MEMLOCK),    RL(AS),	       RL(LOCKS),    RL(SIGPENDING),
-	RL(MSGQUEUE), RL(NICE), RL(RTPRIO),    RL(RTTIME),
+    {"RLIMIT_CPU", RLIMIT_CPU},		  {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},	  {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},	  {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},	  {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},	  {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	  {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
-#undef RL
 
 long spec_lookup(const struct name_value *t, size_t n, const char *name)
 {
@@ -86,10 +119,10 @@ static const struct {
 	int flag;
 	const char *spec, *proc;
 } namespaces[] = {
-	{CLONE_NEWPID, "pid", "pid"},	       {CLONE_NEWNET, "network", "net"},
-	{CLONE_NEWNS, "mount", "mnt"},	       {CLONE_NEWIPC, "ipc", "ipc"},
-	{CLONE_NEWUTS, "uts", "uts"},	       {CLONE_NEWUSER, "user", "user"},
-	{CLONE_NEWCGROUP, "cgroup", "cgroup"}, {CLONE_NEWTIME, "time", "time"},
+    {CLONE_NEWPID, "pid", "pid"},	   {CLONE_NEWNET, "network", "net"},
+    {CLONE_NEWNS, "mount", "mnt"},	   {CLONE_NEWIPC, "ipc", "ipc"},
+    {CLONE_NEWUTS, "uts", "uts"},	   {CLONE_NEWUSER, "user", "user"},
+    {CLONE_NEWCGROUP, "cgroup", "cgroup"}, {CLONE_NEWTIME, "time", "time"},
 };
 
 int spec_ns_type(const char *name)
@@ -188,33 +221,41 @@ unsigned long spec_propagation(const char *name)
 /* SCHED_ISO is reserved in the kernel's ABI (4) but not implemented;
  * the spec lists it, so it parses and sched_setattr will refuse it. */
 const struct name_value spec_sched_policies[] = {
-	{"SCHED_OTHER", SCHED_NORMAL}, {"SCHED_FIFO", SCHED_FIFO},
-	{"SCHED_RR", SCHED_RR},	       {"SCHED_BATCH", SCHED_BATCH},
-	{"SCHED_ISO", 4},	       {"SCHED_IDLE", SCHED_IDLE},
-	{"SCHED_DEADLINE", SCHED_DEADLINE},
+    {"SCHED_OTHER", SCHED_NORMAL},	{"SCHED_FIFO", SCHED_FIFO}, {"SCHED_RR", SCHED_RR},
+    {"SCHED_BATCH", SCHED_BATCH},	{"SCHED_ISO", 4},	    {"SCHED_IDLE", SCHED_IDLE},
+    {"SCHED_DEADLINE", SCHED_DEADLINE},
 };
 const size_t spec_n_sched_policies = ARRAY_SIZE(spec_sched_policies);
 
-#define SF(n) {"SCHED_FLAG_" #n, SCHED_FLAG_##n}
 const struct name_value spec_sched_flags[] = {
-	SF(RESET_ON_FORK), SF(RECLAIM),		SF(DL_OVERRUN),	    SF(KEEP_POLICY),
-	SF(KEEP_PARAMS),   SF(UTIL_CLAMP_MIN), SF(UTIL_CLAMP_MAX),
+    {"SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK},
+    {"SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM},
+    {"SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN},
+    {"SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY},
+    {"SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS},
+    {"SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
 };
-#undef SF
 const size_t spec_n_sched_flags = ARRAY_SIZE(spec_sched_flags);
 
 const struct name_value spec_ioprio_classes[] = {
-	{"IOPRIO_CLASS_RT", IOPRIO_CLASS_RT},
-	{"IOPRIO_CLASS_BE", IOPRIO_CLASS_BE},
-	{"IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE},
+    {"IOPRIO_CLASS_RT", IOPRIO_CLASS_RT},
+    {"IOPRIO_CLASS_BE", IOPRIO_CLASS_BE},
+    {"IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE},
 };
 const size_t spec_n_ioprio_classes = ARRAY_SIZE(spec_ioprio_classes);
 
-#define PF(n) {#n, n}
 const struct name_value spec_personality_flags[] = {
-	PF(UNAME26),	       PF(ADDR_NO_RANDOMIZE), PF(FDPIC_FUNCPTRS),   PF(MMAP_PAGE_ZERO),
-	PF(ADDR_COMPAT_LAYOUT), PF(READ_IMPLIES_EXEC), PF(ADDR_LIMIT_32BIT), PF(SHORT_INODE),
-	PF(WHOLE_SECONDS),     PF(STICKY_TIMEOUTS),   PF(ADDR_LIMIT_3GB),
+    {"UNAME26", UNAME26},
+    {"ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE},
+    {"FDPIC_FUNCPTRS", FDPIC_FUNCPTRS},
+    {"MMAP_PAGE_ZERO", MMAP_PAGE_ZERO},
+    {"ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT},
+    {"READ_IMPLIES_EXEC", READ_IMPLIES_EXEC},
+    {"ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT},
+    {"SHORT_INODE", SHORT_INODE},
+    {"WHOLE_SECONDS", WHOLE_SECONDS},
+    {"STICKY_TIMEOUTS", STICKY_TIMEOUTS},
+    {"ADDR_LIMIT_3GB", ADDR_LIMIT_3GB},
 };
-#undef PF
 const size_t spec_n_personality_flags = ARRAY_SIZE(spec_personality_flags);

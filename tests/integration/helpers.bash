@@ -178,7 +178,12 @@ jq_edit() {
 
 # set_args ARGS...: process.args.
 set_args() {
-	jq_edit '.process.args = $ARGS.positional' --args -- "$@"
+	jq_edit --argjson a "$(json_array "$@")" '.process.args = $a'
+}
+
+# json_array WORDS...: the words as a JSON array of strings.
+json_array() {
+	jq -cn '$ARGS.positional' --args -- "$@"
 }
 
 # make_bundle DIR [-- CMD ARGS...]: another bundle like $BUNDLE (rootless
@@ -209,9 +214,8 @@ map_subids() {
 add_mount() {
 	local dest=$1 type=$2 src=$3
 	shift 3
-	jq_edit --arg d "$dest" --arg t "$type" --arg s "$src" \
-		'.mounts += [{destination: $d, type: $t, source: $s, options: $ARGS.positional}]' \
-		--args -- "$@"
+	jq_edit --arg d "$dest" --arg t "$type" --arg s "$src" --argjson o "$(json_array "$@")" \
+		'.mounts += [{destination: $d, type: $t, source: $s, options: $o}]'
 }
 
 # add_namespace TYPE: add it unless the config already has it.

@@ -109,7 +109,7 @@ static void test_default(void **state)
 	struct spec *s = parse_default(false, 1000, 1000);
 	check_common(s);
 	assert_int_equal(s->lnx.ns_new, CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
-						CLONE_NEWNS | CLONE_NEWCGROUP);
+					    CLONE_NEWNS | CLONE_NEWCGROUP);
 	assert_int_equal(s->lnx.n_uid_mappings, 0);
 	const struct spec_mount *m = find_mount(s, "/sys");
 	assert_string_equal(m->type, "sysfs");
@@ -138,7 +138,7 @@ static void test_rootless(void **state)
 	assert_true(s->lnx.ns_new & CLONE_NEWUSER);
 	assert_false(s->lnx.ns_new & CLONE_NEWNET);
 	assert_int_equal(s->lnx.ns_new, CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS |
-						CLONE_NEWCGROUP | CLONE_NEWUSER);
+					    CLONE_NEWCGROUP | CLONE_NEWUSER);
 	assert_int_equal(s->lnx.n_uid_mappings, 1);
 	assert_int_equal(s->lnx.uid_mappings[0].container_id, 0);
 	assert_int_equal(s->lnx.uid_mappings[0].host_id, 1234);
@@ -184,9 +184,9 @@ static void test_load_written_default(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_rootless),
-		cmocka_unit_test(test_load_written_default),
+	    cmocka_unit_test(test_default),
+	    cmocka_unit_test(test_rootless),
+	    cmocka_unit_test(test_load_written_default),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
