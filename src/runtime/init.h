@@ -21,7 +21,7 @@ struct init_args {
 	const char *rootfs;
 	int sync_fd;	  /* the init's end of the sync socket */
 	int state_fd;	  /* the runtime's locked state dir: closed at once */
-	int fifo_fd;	  /* O_PATH exec.fifo (create), -1 (run: wait for SYNC_GO) */
+	int fifo_fd;	  /* O_PATH exec.fifo (create), -1 (run: no wait) */
 	int host_proc_fd; /* O_PATH host /proc, to reopen the fifo after the pivot */
 	int join_fd[INIT_MAX_JOIN];
 	int join_type[INIT_MAX_JOIN];

@@ -20,7 +20,7 @@ struct launch {
 	struct spec *spec;
 	struct rt_state *st; /* id, bundle, annotations; pid filled in */
 	int dirfd;	     /* the container's state dir, locked */
-	bool run_mode;	     /* no exec fifo: the init waits for SYNC_GO */
+	bool run_mode;	     /* no exec fifo: the init goes on to exec */
 	bool keep_pty;	     /* run in the foreground without a console socket */
 	/* out */
 	pid_t pid;

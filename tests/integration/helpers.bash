@@ -101,7 +101,10 @@ run_rt() {
 run_rt_detached() {
 	local before
 	before=$(stat -c %s "$TEST_DIR/ctr.err" 2>/dev/null || echo 0)
-	run rt "$@" </dev/null >>"$TEST_DIR/ctr.out" 2>>"$TEST_DIR/ctr.err" 3>&-
+	# Not bats' `run`: it would read the command's stdout through a pipe
+	# that the container keeps open.
+	status=0
+	rt "$@" </dev/null >>"$TEST_DIR/ctr.out" 2>>"$TEST_DIR/ctr.err" 3>&- || status=$?
 	output=$(tail -c +"$((before + 1))" "$TEST_DIR/ctr.err")
 }
 
@@ -157,6 +160,18 @@ wait_for() {
 		tries=$((tries - 1))
 	done
 	echo "timed out waiting for: test $*" >&2
+	return 1
+}
+
+# retry CMD...: run CMD until it succeeds, for up to 5 seconds.
+retry() {
+	local tries=100
+	while [ "$tries" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	echo "timed out waiting for: $*" >&2
 	return 1
 }
 
