@@ -48,8 +48,15 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	memset(c, 0, sizeof(*c));
 	c->dirfd = -1;
 	char bundle[PATH_MAX];
-	if (!realpath(o->bundle ? o->bundle : ".", bundle))
-		return err_sys(e, errno, "bundle %s", o->bundle ? o->bundle : ".");
+	const char *b = o->bundle ? o->bundle : ".";
+	/* An absolute bundle path is kept as given (runc does the same);
+	 * only a relative one is resolved, saving a readlink per component. */
+	if (b[0] == '/') {
+		if (snprintf(bundle, sizeof(bundle), "%s", b) >= (int)sizeof(bundle))
+			return err_msg(e, ENAMETOOLONG, "bundle %s: path too long", b);
+	} else if (!realpath(b, bundle)) {
+		return err_sys(e, errno, "bundle %s", b);
+	}
 	int r = spec_load(bundle, &c->spec, e);
 	if (r < 0)
 		return r;
