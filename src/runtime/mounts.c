@@ -214,11 +214,42 @@ int mounts_plan(struct spec *s, bool in_userns, struct mount_plan *p, struct err
 
 /* --- applying the plan ------------------------------------------------ */
 
+/* A destination that cannot be made is most often a symlink in the
+ * image whose target does not exist inside the root: say which. */
+static int explain_dest(int rootfd, const char *dest, int errnum, struct err *e)
+{
+	char prefix[4096], target[4096];
+	size_t n = strlen(dest);
+	for (size_t i = 1; i <= n && n < sizeof(prefix); i++) {
+		if (dest[i] != '/' && dest[i] != '\0')
+			continue;
+		memcpy(prefix, dest, i);
+		prefix[i] = '\0';
+		char *slash = strrchr(prefix, '/');
+		*slash = '\0';
+		_cleanup_close_ int pfd = open_in_root(rootfd, prefix[0] ? prefix : "/", O_PATH, 0);
+		*slash = '/';
+		if (pfd < 0)
+			break;
+		ssize_t l = readlinkat(pfd, slash + 1, target, sizeof(target) - 1);
+		if (l < 0)
+			continue;
+		target[l] = '\0';
+		_cleanup_close_ int t = open_in_root(rootfd, prefix, O_PATH, 0);
+		if (t < 0)
+			return err_msg(e, errnum,
+				       "mount destination %s: %s is a symlink to %s, which does not "
+				       "exist inside the root file system",
+				       dest, prefix, target);
+	}
+	return err_sys(e, errnum, "mount destination %s", dest);
+}
+
 static int dest_fd(int rootfd, const struct mount_op *op, struct err *e)
 {
 	int fd = mkpath_in_root(rootfd, op->dest, op->dest_is_file, op->dest_is_file ? 0644 : 0755);
 	if (fd < 0)
-		return err_sys(e, -fd, "mount destination %s", op->dest);
+		return explain_dest(rootfd, op->dest, -fd, e);
 	return fd;
 }
 
