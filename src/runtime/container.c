@@ -256,6 +256,7 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 	c.dirfd = -1;
 	c.dir_made = false;
 	if (detach) {
+		*status = 0;
 		launch_close(&l);
 		goto out;
 	}

@@ -33,7 +33,8 @@ struct init_state {
 	struct init_args *a;
 	struct err e;
 	int status;	   /* exit status if we fail now */
-	char *state_json; /* for createContainer/startContainer hooks */
+	char *state_json; /* for createContainer hooks: status "creating" */
+	char *started_json; /* for startContainer hooks: status "created" */
 	int pty_slave;
 	char exe[PATH_MAX];
 };
@@ -111,10 +112,13 @@ static int hooks_round_trip(struct init_state *st)
 		_exit(1); /* the runtime reported the hook failure itself */
 	}
 	if (memfd >= 0) {
-		r = read_fd(memfd, &st->state_json, NULL, &st->e);
+		size_t len;
+		r = read_fd(memfd, &st->state_json, &len, &st->e);
 		close(memfd);
 		if (r < 0)
 			return r;
+		size_t first = strlen(st->state_json);
+		st->started_json = first < len ? st->state_json + first + 1 : st->state_json;
 	}
 	return 0;
 }
@@ -124,8 +128,8 @@ static int run_hooks(struct init_state *st, enum spec_hook_kind k, const char *n
 	const struct spec_hooks *h = &st->a->spec->hooks;
 	if (!h->n[k])
 		return 0;
-	return hooks_run(name, h->list[k], h->n[k], st->state_json ? st->state_json : "{}",
-			 &st->e);
+	const char *json = k == HOOK_START_CONTAINER ? st->started_json : st->state_json;
+	return hooks_run(name, h->list[k], h->n[k], json ? json : "{}", &st->e);
 }
 
 static int set_sysctls(struct init_state *st)

@@ -205,12 +205,21 @@ static int on_hooks(struct launch *l, struct err *e)
 		sync_send(l->sock, SYNC_ABORT, 0, NULL, -1);
 		return r;
 	}
+	/* The init runs createContainer hooks while the container is being
+	 * created and startContainer hooks once it is started: it gets the
+	 * state for each, one after the other, NUL-separated, in a memfd. */
 	_cleanup_close_ int memfd = -1;
 	if (h->n[HOOK_CREATE_CONTAINER] || h->n[HOOK_START_CONTAINER]) {
+		json_object *o = state_to_json(l->st, ST_CREATED, false);
+		const char *created = json_compact(o);
 		memfd = memfd_create("capsa-state", MFD_CLOEXEC);
-		size_t len = strlen(json);
-		if (memfd < 0 || write(memfd, json, len) != (ssize_t)len || lseek(memfd, 0, SEEK_SET) < 0)
-			return err_sys(e, errno, "pass state to hooks");
+		bool ok = memfd >= 0 && write(memfd, json, strlen(json) + 1) == (ssize_t)strlen(json) + 1 &&
+			  write(memfd, created, strlen(created)) == (ssize_t)strlen(created) &&
+			  lseek(memfd, 0, SEEK_SET) == 0;
+		int saved = errno;
+		json_object_put(o);
+		if (!ok)
+			return err_sys(e, saved, "pass state to hooks");
 	}
 	r = sync_send(l->sock, SYNC_HOOKS_DONE, 0, NULL, memfd);
 	return r < 0 ? err_sys(e, -r, "sync socket") : 0;

@@ -16,6 +16,9 @@ static int one_id(const char *cmd, int argc, char **argv, const char *help, cons
 		printf("usage: capsa oci %s %sCONTAINER-ID\n\n%s\n", cmd, extra, help);
 		return 0;
 	}
+	for (int i = optind; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return oci_usage(cmd, "unknown option '%s'", argv[i]);
 	if (optind + 1 != argc)
 		return oci_usage(cmd, "expects exactly one CONTAINER-ID");
 	*id = argv[optind];
