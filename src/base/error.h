@@ -13,17 +13,15 @@
 #define ERR_MSG_MAX 1024
 
 struct err {
-	int code;		/* positive errno value, 0 when unset */
-	char msg[ERR_MSG_MAX];	/* human message, no trailing newline */
+	int code;	       /* positive errno value, 0 when unset */
+	char msg[ERR_MSG_MAX]; /* human message, no trailing newline */
 };
 
 /* Set `e` to "<fmt>: <strerror(errnum)>" (lower-cased); returns -errnum. */
-int err_sys(struct err *e, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_sys(struct err *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Set `e` to "<fmt>" with code `errnum` (no strerror); returns -errnum. */
-int err_msg(struct err *e, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_msg(struct err *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prepend "<fmt>: " to the message already in `e`; returns -e->code. */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

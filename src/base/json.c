@@ -195,5 +195,6 @@ int jget_strv(struct jctx *c, json_object *obj, const char *key, const char *pat
 
 const char *json_compact(json_object *o)
 {
-	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
 }

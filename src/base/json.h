@@ -18,7 +18,7 @@ struct err;
 /* Context threaded through a parse: where the document came from and
  * where its strings go. */
 struct jctx {
-	const char *doc;  /* "config.json", used as the first word of errors */
+	const char *doc; /* "config.json", used as the first word of errors */
 	struct arena *arena;
 	struct err *e;
 };
@@ -27,7 +27,7 @@ const char *json_type_word(json_object *o);
 
 /* Error naming `path` (a dotted JSON path) in `c->doc`; returns -EINVAL. */
 int jerr(struct jctx *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Look up `key` and check its type; 0 absent, 1 present, <0 wrong type. */
 int jfield(struct jctx *c, json_object *obj, const char *key, json_type type, const char *path,

@@ -177,7 +177,8 @@ static int set_ambient(const struct capsets *sets, uint64_t ambient, int last, s
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, n, 0, 0) == 0)
 			continue;
 		char buf[32];
-		return err_sys(e, errno, "raise ambient capability %s", cap_label(n, buf, sizeof(buf)));
+		return err_sys(e, errno, "raise ambient capability %s",
+			       cap_label(n, buf, sizeof(buf)));
 	}
 	return 0;
 }

@@ -99,8 +99,8 @@ static void poststart(struct creation *c)
 	json_object *o = state_to_json(&c->st, ST_RUNNING, false);
 	struct err e = {0};
 	/* The spec: a failed poststart hook is a warning, nothing more. */
-	if (hooks_run("poststart", h->list[HOOK_POSTSTART], h->n[HOOK_POSTSTART],
-		      json_compact(o), &e) < 0)
+	if (hooks_run("poststart", h->list[HOOK_POSTSTART], h->n[HOOK_POSTSTART], json_compact(o),
+		      &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	json_object_put(o);
 }
@@ -109,8 +109,13 @@ int rt_create(const struct rt_create_opts *o, struct err *e)
 {
 	struct creation c;
 	int status, r = begin(o, &c, e);
-	struct launch l = {.o = o, .spec = c.spec, .st = &c.st, .dirfd = c.dirfd, .pidfd = -1,
-			   .sock = -1, .pty_master = -1};
+	struct launch l = {.o = o,
+			   .spec = c.spec,
+			   .st = &c.st,
+			   .dirfd = c.dirfd,
+			   .pidfd = -1,
+			   .sock = -1,
+			   .pty_master = -1};
 	if (r < 0)
 		goto out;
 	if ((r = launch_container(&l, &status, e)) < 0)
@@ -235,8 +240,15 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 	struct creation c;
 	*status = 1;
 	int r = begin(o, &c, e);
-	struct launch l = {.o = o, .spec = c.spec, .st = &c.st, .dirfd = c.dirfd, .run_mode = true,
-			   .keep_pty = !detach, .pidfd = -1, .sock = -1, .pty_master = -1};
+	struct launch l = {.o = o,
+			   .spec = c.spec,
+			   .st = &c.st,
+			   .dirfd = c.dirfd,
+			   .run_mode = true,
+			   .keep_pty = !detach,
+			   .pidfd = -1,
+			   .sock = -1,
+			   .pty_master = -1};
 	if (r < 0)
 		goto out;
 	if ((r = launch_container(&l, status, e)) < 0)

@@ -15,7 +15,7 @@
 struct err;
 
 struct rt_create_opts {
-	const char *root;	    /* state root */
+	const char *root; /* state root */
 	const char *id;
 	const char *bundle;	    /* directory with config.json; NULL = cwd */
 	const char *pid_file;	    /* write the init's pid here (may be NULL) */
@@ -58,13 +58,13 @@ struct spec_process;
 struct rt_exec_opts {
 	const char *root;
 	const char *id;
-	const char *process_file;   /* --process FILE, or NULL */
-	char **args;		    /* used when no process file */
-	char **env;		    /* --env additions (NULL-terminated) */
-	const char *cwd;	    /* --cwd */
-	const char *user;	    /* --user uid[:gid] */
-	char **caps;		    /* --cap additions */
-	char **additional_gids;	    /* --additional-gids */
+	const char *process_file; /* --process FILE, or NULL */
+	char **args;		  /* used when no process file */
+	char **env;		  /* --env additions (NULL-terminated) */
+	const char *cwd;	  /* --cwd */
+	const char *user;	  /* --user uid[:gid] */
+	char **caps;		  /* --cap additions */
+	char **additional_gids;	  /* --additional-gids */
 	bool tty, no_new_privs, detach;
 	const char *pid_file;
 	const char *console_socket;

@@ -40,9 +40,9 @@ static const struct {
 	int flag;
 	const char *name;
 } ns_names[] = {
-	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},	     {CLONE_NEWNET, "net"},
-	{CLONE_NEWIPC, "ipc"},	 {CLONE_NEWUTS, "uts"},	     {CLONE_NEWCGROUP, "cgroup"},
-	{CLONE_NEWPID, "pid"},	 {CLONE_NEWTIME, "time"},
+    {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},    {CLONE_NEWNET, "net"},
+    {CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"},   {CLONE_NEWCGROUP, "cgroup"},
+    {CLONE_NEWPID, "pid"},   {CLONE_NEWTIME, "time"},
 };
 
 /* The namespaces where the init differs from us: those to enter. */
@@ -315,7 +315,9 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		r = err_msg(e, ESRCH, "container \"%s\" is not running", o->id);
 		goto out;
 	}
-	struct exec_child c = {.p = p, .s = s, .pidfd = pidfd,
+	struct exec_child c = {.p = p,
+			       .s = s,
+			       .pidfd = pidfd,
 			       .flags = differing_namespaces(st.pid),
 			       .preserve_fds = o->preserve_fds,
 			       .setgroups_ok = setgroups_allowed(st.pid)};

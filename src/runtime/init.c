@@ -32,8 +32,8 @@
 struct init_state {
 	struct init_args *a;
 	struct err e;
-	int status;	   /* exit status if we fail now */
-	char *state_json; /* for createContainer hooks: status "creating" */
+	int status;	    /* exit status if we fail now */
+	char *state_json;   /* for createContainer hooks: status "creating" */
 	char *started_json; /* for startContainer hooks: status "created" */
 	int pty_slave;
 	char exe[PATH_MAX];
@@ -83,9 +83,8 @@ static int set_identity(struct init_state *st)
 		return err_sys(&st->e, errno, "set hostname \"%s\"", s->hostname);
 	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
 		return err_sys(&st->e, errno, "set domainname \"%s\"", s->domainname);
-	if (!st->a->no_new_keyring &&
-	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
-	    errno != EACCES && errno != EPERM && errno != EDQUOT)
+	if (!st->a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EACCES && errno != EPERM && errno != EDQUOT)
 		return err_sys(&st->e, errno, "join a new session keyring");
 	if (s->lnx.has_personality && personality(s->lnx.personality) < 0)
 		return err_sys(&st->e, errno, "set personality");
@@ -157,9 +156,9 @@ static int open_terminal(struct init_state *st)
 	if (!p->terminal)
 		return 0;
 	int master;
-	int r = pty_open(&master, &st->pty_slave,
-			 p->has_console_size ? (uint16_t)p->console_height : 0,
-			 p->has_console_size ? (uint16_t)p->console_width : 0, &st->e);
+	int r =
+	    pty_open(&master, &st->pty_slave, p->has_console_size ? (uint16_t)p->console_height : 0,
+		     p->has_console_size ? (uint16_t)p->console_width : 0, &st->e);
 	if (r < 0)
 		return r;
 	r = sync_send(st->a->sync_fd, SYNC_PTY, 0, NULL, master);
@@ -251,8 +250,7 @@ void init_main(struct init_args *a)
 		fail(&st, run_mode);
 	int notify_fd = -1;
 	if (prepare_fds(&st) < 0 ||
-	    process_setup(p, s->lnx.seccomp, !a->setgroups_denied, &notify_fd,
-			  &st.e) < 0)
+	    process_setup(p, s->lnx.seccomp, !a->setgroups_denied, &notify_fd, &st.e) < 0)
 		fail(&st, run_mode);
 	process_exec(p, st.exe, &st.e);
 	st.status = process_exit_status(st.e.code);

@@ -215,9 +215,8 @@ int rt_delete(const char *root, const char *id, bool force, struct err *e)
 	 * that died half-way: it is removed like a stopped container. */
 	enum rt_status s = st.has_state ? state_status(dirfd, &st) : ST_STOPPED;
 	if ((s == ST_RUNNING || s == ST_PAUSED) && !force) {
-		r = err_msg(e, EBUSY,
-			    "container \"%s\" is %s: stop it first, or delete --force", id,
-			    rt_status_name(s));
+		r = err_msg(e, EBUSY, "container \"%s\" is %s: stop it first, or delete --force",
+			    id, rt_status_name(s));
 		goto out;
 	}
 	if (s != ST_STOPPED && (r = kill_and_wait(&st, e)) < 0)

@@ -23,17 +23,17 @@ static const struct {
 	const char *path;
 	unsigned major, minor;
 } default_devices[] = {
-	{"/dev/null", 1, 3},	{"/dev/zero", 1, 5},	{"/dev/full", 1, 7},
-	{"/dev/random", 1, 8},	{"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},	   {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 static const struct {
 	const char *target, *link;
 } default_links[] = {
-	{"/proc/self/fd", "/dev/fd"},
-	{"/proc/self/fd/0", "/dev/stdin"},
-	{"/proc/self/fd/1", "/dev/stdout"},
-	{"/proc/self/fd/2", "/dev/stderr"},
+    {"/proc/self/fd", "/dev/fd"},
+    {"/proc/self/fd/0", "/dev/stdin"},
+    {"/proc/self/fd/1", "/dev/stdout"},
+    {"/proc/self/fd/2", "/dev/stderr"},
 };
 
 static struct mount_op *plan_add(struct spec *s, struct mount_plan *p, struct err *e)
@@ -62,10 +62,9 @@ static void bind_attrs(const struct spec_mount *m, uint64_t *set, uint64_t *clr)
 		unsigned long ms;
 		uint64_t attr;
 	} map[] = {
-		{MS_RDONLY, MOUNT_ATTR_RDONLY}, {MS_NOSUID, MOUNT_ATTR_NOSUID},
-		{MS_NODEV, MOUNT_ATTR_NODEV},	{MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-		{MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
-		{MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	    {MS_RDONLY, MOUNT_ATTR_RDONLY},	    {MS_NOSUID, MOUNT_ATTR_NOSUID},
+	    {MS_NODEV, MOUNT_ATTR_NODEV},	    {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+	    {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
 	};
 	*set = *clr = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -99,7 +98,8 @@ static int plan_spec_mounts(struct spec *s, struct mount_plan *p, bool *dev_is_b
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		struct spec_mount *m = &s->mounts[i];
 		if (m->n_uid_mappings || m->n_gid_mappings)
-			return err_msg(e, ENOTSUP, "mount %s: idmapped mounts are not supported yet",
+			return err_msg(e, ENOTSUP,
+				       "mount %s: idmapped mounts are not supported yet",
 				       m->destination);
 		struct mount_op *op = plan_add(s, p, e);
 		if (!op)
@@ -237,10 +237,11 @@ static int explain_dest(int rootfd, const char *dest, int errnum, struct err *e)
 		target[l] = '\0';
 		_cleanup_close_ int t = open_in_root(rootfd, prefix, O_PATH, 0);
 		if (t < 0)
-			return err_msg(e, errnum,
-				       "mount destination %s: %s is a symlink to %s, which does not "
-				       "exist inside the root file system",
-				       dest, prefix, target);
+			return err_msg(
+			    e, errnum,
+			    "mount destination %s: %s is a symlink to %s, which does not "
+			    "exist inside the root file system",
+			    dest, prefix, target);
 	}
 	return err_sys(e, errnum, "mount destination %s", dest);
 }
@@ -271,9 +272,8 @@ static int set_propagation(int rootfd, const struct mount_op *op, struct err *e)
 static int bind_from(int rootfd, const char *source, const struct mount_op *op, bool recursive,
 		     uint64_t set, uint64_t clr, struct err *e)
 {
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, source,
-					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						     (recursive ? AT_RECURSIVE : 0));
+	_cleanup_close_ int tree = open_tree(
+	    AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return err_sys(e, errno, "bind mount %s on %s", source, op->dest);
 	if (set || clr || op->propagation) {
@@ -383,8 +383,8 @@ static int parent_fd(int rootfd, struct dir_cache *dc, const char *dest, const c
 	return dc->fd;
 }
 
-static int apply_device(int rootfd, struct dir_cache *dc, const struct mount_op *op,
-			bool in_userns, struct err *e)
+static int apply_device(int rootfd, struct dir_cache *dc, const struct mount_op *op, bool in_userns,
+			struct err *e)
 {
 	if (in_userns) /* a user namespace cannot create device nodes: bind the host's */
 		return bind_from(rootfd, op->source, op, false, 0, 0, e);
@@ -399,7 +399,8 @@ static int apply_device(int rootfd, struct dir_cache *dc, const struct mount_op 
 		struct stat st;
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    (st.st_mode & S_IFMT) != (op->mode & S_IFMT) || st.st_rdev != op->rdev) {
-			if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, op->mode, op->rdev) < 0)
+			if (unlinkat(dfd, name, 0) < 0 ||
+			    mknodat(dfd, name, op->mode, op->rdev) < 0)
 				return err_sys(e, errno, "create device %s", op->dest);
 		} else if (fchmodat(dfd, name, op->mode & 07777, 0) < 0) {
 			return err_sys(e, errno, "chmod device %s", op->dest);
@@ -410,8 +411,7 @@ static int apply_device(int rootfd, struct dir_cache *dc, const struct mount_op 
 	return 0;
 }
 
-static int apply_symlink(int rootfd, struct dir_cache *dc, const struct mount_op *op,
-			 struct err *e)
+static int apply_symlink(int rootfd, struct dir_cache *dc, const struct mount_op *op, struct err *e)
 {
 	const char *name;
 	int dfd = parent_fd(rootfd, dc, op->dest, &name, e);
@@ -462,8 +462,8 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 		 struct err *e)
 {
 	if (mount(NULL, "/", NULL, root_propagation(s), NULL) < 0)
-		return err_sys(e, errno, "make / %s", root_propagation(s) & MS_PRIVATE ? "rprivate"
-										 : "rslave");
+		return err_sys(e, errno, "make / %s",
+			       root_propagation(s) & MS_PRIVATE ? "rprivate" : "rslave");
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_sys(e, errno, "bind root file system %s", rootfs);
 	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -536,8 +536,7 @@ static int readonly_path(const char *path, struct err *e)
 int mounts_finish(const struct spec *s, struct err *e)
 {
 	unsigned long prop = s->lnx.rootfs_propagation;
-	if (prop && !(prop & (MS_SLAVE | MS_PRIVATE)) &&
-	    mount(NULL, "/", NULL, prop, NULL) < 0)
+	if (prop && !(prop & (MS_SLAVE | MS_PRIVATE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return err_sys(e, errno, "set rootfsPropagation");
 	int r;
 	for (size_t i = 0; i < s->lnx.n_masked_paths; i++)

@@ -36,9 +36,9 @@ struct mount_op {
 	const char *dest; /* absolute inside the container */
 	const char *fstype;
 	const char *data;
-	unsigned long flags;	   /* MS_* for MOP_MOUNT */
+	unsigned long flags;	     /* MS_* for MOP_MOUNT */
 	uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for MOP_BIND */
-	unsigned long propagation; /* MS_SHARED … (0 none) */
+	unsigned long propagation;   /* MS_SHARED … (0 none) */
 	bool recursive;
 	bool dest_is_file; /* bind of a file / device node */
 	/* MOP_DEVICE */

@@ -42,8 +42,9 @@ static int validate(struct launch *l, struct err *e)
 			       "config.json: linux.namespaces: running as an unprivileged user "
 			       "needs a \"user\" namespace (see capsa oci spec --rootless)");
 	if (!(x->ns_new & CLONE_NEWNS))
-		return err_msg(e, EINVAL,
-			       "config.json: linux.namespaces: a new \"mount\" namespace is required");
+		return err_msg(
+		    e, EINVAL,
+		    "config.json: linux.namespaces: a new \"mount\" namespace is required");
 	if ((x->ns_new & CLONE_NEWUSER) && (!x->n_uid_mappings || !x->n_gid_mappings))
 		return err_msg(e, EINVAL,
 			       "config.json: linux.uidMappings/gidMappings: a new user namespace "
@@ -60,8 +61,7 @@ static int validate(struct launch *l, struct err *e)
 			       "config.json: linux.timeOffsets: not supported for rootless "
 			       "containers yet");
 	if (s->hostname && !(x->ns_new & CLONE_NEWUTS))
-		return err_msg(e, EINVAL,
-			       "config.json: hostname: needs a new \"uts\" namespace");
+		return err_msg(e, EINVAL, "config.json: hostname: needs a new \"uts\" namespace");
 	if (x->seccomp && x->seccomp->listener_path)
 		return err_msg(e, ENOTSUP,
 			       "config.json: linux.seccomp.listenerPath: not supported yet");
@@ -87,7 +87,8 @@ static int open_joins(struct launch *l, struct init_args *a, int *pid_fd, int *t
 				continue;
 			int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 			if (fd < 0)
-				return err_sys(e, errno, "config.json: linux.namespaces: %s namespace %s",
+				return err_sys(e, errno,
+					       "config.json: linux.namespaces: %s namespace %s",
 					       spec_ns_name(ns->type), ns->path);
 			if (ns->type == CLONE_NEWPID)
 				*pid_fd = fd;
@@ -112,9 +113,9 @@ static void close_joins(struct init_args *a)
 static pid_t clone3_pidfd(unsigned long long flags, int *pidfd)
 {
 	struct clone_args ca = {
-		.flags = flags | CLONE_PIDFD,
-		.pidfd = (unsigned long long)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = flags | CLONE_PIDFD,
+	    .pidfd = (unsigned long long)(uintptr_t)pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
@@ -213,7 +214,8 @@ static int on_hooks(struct launch *l, struct err *e)
 		json_object *o = state_to_json(l->st, ST_CREATED, false);
 		const char *created = json_compact(o);
 		memfd = memfd_create("capsa-state", MFD_CLOEXEC);
-		bool ok = memfd >= 0 && write(memfd, json, strlen(json) + 1) == (ssize_t)strlen(json) + 1 &&
+		bool ok = memfd >= 0 &&
+			  write(memfd, json, strlen(json) + 1) == (ssize_t)strlen(json) + 1 &&
 			  write(memfd, created, strlen(created)) == (ssize_t)strlen(created) &&
 			  lseek(memfd, 0, SEEK_SET) == 0;
 		int saved = errno;
@@ -258,7 +260,8 @@ static int converse(struct launch *l, int *status, struct err *e)
 		if (r == 0) {
 			*status = reap(l);
 			l->pid = 0;
-			return err_msg(e, EIO, "the container's init exited during setup (status %d)",
+			return err_msg(e, EIO,
+				       "the container's init exited during setup (status %d)",
 				       *status);
 		}
 		switch (m.type) {
@@ -304,8 +307,12 @@ int launch_container(struct launch *l, int *status, struct err *e)
 {
 	struct spec *s = l->spec;
 	struct mount_plan plan;
-	struct init_args a = {.spec = s, .plan = &plan, .rootfs = s->root_path, .fifo_fd = -1,
-			      .host_proc_fd = -1, .state_fd = l->dirfd};
+	struct init_args a = {.spec = s,
+			      .plan = &plan,
+			      .rootfs = s->root_path,
+			      .fifo_fd = -1,
+			      .host_proc_fd = -1,
+			      .state_fd = l->dirfd};
 	int sv[2], r;
 	*status = 1;
 	l->pid = 0;

@@ -17,7 +17,6 @@ int seccomp_apply(const struct spec_seccomp *s, int *notify_fd, struct err *e);
 
 /* Send a notify fd and the container state to listenerPath (SCM_RIGHTS
  * with the state JSON as payload, as the runtime spec describes). */
-int seccomp_send_listener(const char *path, int notify_fd, const char *state_json,
-			  struct err *e);
+int seccomp_send_listener(const char *path, int notify_fd, const char *state_json, struct err *e);
 
 #endif

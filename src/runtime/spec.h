@@ -27,10 +27,10 @@ struct spec_idmap {
 };
 
 struct spec_mount {
-	char *destination;	/* absolute, validated */
-	char *source;		/* may be NULL */
-	char *type;		/* may be NULL (then a bind if options say so) */
-	char **options;		/* NULL-terminated, raw option words */
+	char *destination; /* absolute, validated */
+	char *source;	   /* may be NULL */
+	char *type;	   /* may be NULL (then a bind if options say so) */
+	char **options;	   /* NULL-terminated, raw option words */
 	size_t n_options;
 	/* Resolved from options by spec_load(): */
 	unsigned long flags;	   /* MS_* to set (MS_BIND, MS_RDONLY, MS_NOSUID …) */
@@ -223,19 +223,19 @@ int spec_parse(const char *json, const char *doc, const char *bundle, struct spe
 	       struct err *e);
 
 /* Parse a bare process object (runc exec --process FILE) into `s`'s arena. */
-int spec_parse_process(struct spec *s, json_object *obj, const char *doc,
-		       struct spec_process **out, struct err *e);
+int spec_parse_process(struct spec *s, json_object *obj, const char *doc, struct spec_process **out,
+		       struct err *e);
 
 void spec_free(struct spec *s);
 
 /* Lookup tables shared with other modules (also used by `features`). */
-int spec_ns_type(const char *name);	    /* "pid" -> CLONE_NEWPID, -1 unknown */
-const char *spec_ns_name(int clone_flag);   /* CLONE_NEWPID -> "pid" */
+int spec_ns_type(const char *name);	       /* "pid" -> CLONE_NEWPID, -1 unknown */
+const char *spec_ns_name(int clone_flag);      /* CLONE_NEWPID -> "pid" */
 const char *spec_ns_proc_name(int clone_flag); /* CLONE_NEWNET -> "net" (/proc/PID/ns/...) */
-int spec_rlimit_type(const char *name);	    /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 unknown */
-int spec_cap_number(const char *name);	    /* "CAP_KILL" -> 5, -1 unknown */
-const char *spec_cap_name(int n);	    /* 5 -> "CAP_KILL", NULL unknown */
-int spec_cap_count(void);		    /* number of names in the table */
+int spec_rlimit_type(const char *name);	       /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 unknown */
+int spec_cap_number(const char *name);	       /* "CAP_KILL" -> 5, -1 unknown */
+const char *spec_cap_name(int n);	       /* 5 -> "CAP_KILL", NULL unknown */
+int spec_cap_count(void);		       /* number of names in the table */
 /* Every mount option word capsa understands, NULL-terminated. */
 extern const char *const spec_mount_options[];
 

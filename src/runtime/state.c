@@ -20,8 +20,7 @@
 
 const char *rt_status_name(enum rt_status s)
 {
-	static const char *const names[] = {"creating", "created", "running", "paused",
-					    "stopped"};
+	static const char *const names[] = {"creating", "created", "running", "paused", "stopped"};
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 

@@ -22,9 +22,9 @@ static json_object *strs(const char *const *v, size_t n)
 static json_object *seccomp_features(void)
 {
 	static const char *const actions[] = {
-		"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-		"SCMP_ACT_TRAP"};
+	    "SCMP_ACT_ALLOW",	     "SCMP_ACT_ERRNO",	     "SCMP_ACT_KILL",
+	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+	    "SCMP_ACT_NOTIFY",	     "SCMP_ACT_TRACE",	     "SCMP_ACT_TRAP"};
 	static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
 					  "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
 					  "SCMP_CMP_NE"};
@@ -58,7 +58,7 @@ int oci_cmd_features(struct oci_global *g, int argc, char **argv)
 	}
 	static const char *const hooks[] = {"prestart",	      "createRuntime", "createContainer",
 					    "startContainer", "poststart",     "poststop"};
-	static const int ns[] = {CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNS,  CLONE_NEWNET,
+	static const int ns[] = {CLONE_NEWCGROUP, CLONE_NEWIPC,	 CLONE_NEWNS,  CLONE_NEWNET,
 				 CLONE_NEWPID,	  CLONE_NEWUSER, CLONE_NEWUTS, CLONE_NEWTIME};
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
@@ -67,7 +67,8 @@ int oci_cmd_features(struct oci_global *g, int argc, char **argv)
 	size_t nopt = 0;
 	while (spec_mount_options[nopt])
 		nopt++;
-	json_object_object_add(o, "mountOptions", strs((const char *const *)spec_mount_options, nopt));
+	json_object_object_add(o, "mountOptions",
+			       strs((const char *const *)spec_mount_options, nopt));
 	json_object *lx = json_object_new_object();
 	json_object *nsa = json_object_new_array();
 	for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++)
@@ -100,7 +101,7 @@ int oci_cmd_features(struct oci_global *g, int argc, char **argv)
 			       json_object_new_string(seccomp_version() ? "2.5" : ""));
 	json_object_object_add(o, "annotations", an);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	(void)g;
 	return 0;

@@ -11,7 +11,7 @@
 int oci_cmd_kill(struct oci_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {0}};
+	    {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool all = false;
 	int c;
 	optind = 0;

@@ -145,10 +145,11 @@ static int ps_table(pid_t *pids, size_t n, int argc, char **argv)
 int oci_cmd_ps(struct oci_global *g, int argc, char **argv)
 {
 	bool json = false, quiet = false;
-	int r = parse_format("ps", argc, argv, &json, &quiet,
-			     "usage: capsa oci ps [--format table|json] CONTAINER-ID [PS-OPTIONS]\n\n"
-			     "List the processes of a container (table: ps -ef, or ps with the\n"
-			     "given options, filtered to the container; json: an array of pids).");
+	int r =
+	    parse_format("ps", argc, argv, &json, &quiet,
+			 "usage: capsa oci ps [--format table|json] CONTAINER-ID [PS-OPTIONS]\n\n"
+			 "List the processes of a container (table: ps -ef, or ps with the\n"
+			 "given options, filtered to the container; json: an array of pids).");
 	if (r >= 0)
 		return r;
 	if (optind >= argc)

@@ -19,17 +19,17 @@ static const struct {
 	int (*fn)(struct oci_global *, int, char **);
 	const char *help;
 } commands[] = {
-	{"spec", oci_cmd_spec, "create a new specification file (config.json)"},
-	{"create", oci_cmd_create, "create a container; its process waits for start"},
-	{"start", oci_cmd_start, "start the process of a created container"},
-	{"run", oci_cmd_run, "create and start a container"},
-	{"state", oci_cmd_state, "print the state of a container"},
-	{"kill", oci_cmd_kill, "send a signal to a container's init (or all its processes)"},
-	{"delete", oci_cmd_delete, "delete a container and what it holds"},
-	{"list", oci_cmd_list, "list the containers under --root"},
-	{"ps", oci_cmd_ps, "list the processes of a container"},
-	{"exec", oci_cmd_exec, "run a process in a running container"},
-	{"features", oci_cmd_features, "describe what this runtime supports (JSON)"},
+    {"spec", oci_cmd_spec, "create a new specification file (config.json)"},
+    {"create", oci_cmd_create, "create a container; its process waits for start"},
+    {"start", oci_cmd_start, "start the process of a created container"},
+    {"run", oci_cmd_run, "create and start a container"},
+    {"state", oci_cmd_state, "print the state of a container"},
+    {"kill", oci_cmd_kill, "send a signal to a container's init (or all its processes)"},
+    {"delete", oci_cmd_delete, "delete a container and what it holds"},
+    {"list", oci_cmd_list, "list the containers under --root"},
+    {"ps", oci_cmd_ps, "list the processes of a container"},
+    {"exec", oci_cmd_exec, "run a process in a running container"},
+    {"features", oci_cmd_features, "describe what this runtime supports (JSON)"},
 };
 
 static void usage(FILE *f)
@@ -78,7 +78,8 @@ int oci_fail(const struct oci_global *g, const struct err *e, int status)
 					}
 				}
 				esc[k] = '\0';
-				dprintf(fd, "{\"level\":\"error\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+				dprintf(fd,
+					"{\"level\":\"error\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 					esc, now);
 			} else {
 				dprintf(fd, "time=\"%s\" level=error msg=\"%s\"\n", now, e->msg);
@@ -114,16 +115,16 @@ bool oci_wants_help(int argc, char **argv)
 int oci_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, 'r'},
-		{"log", required_argument, NULL, 'l'},
-		{"log-format", required_argument, NULL, 'f'},
-		{"debug", no_argument, NULL, 'd'},
-		{"systemd-cgroup", no_argument, NULL, 's'},
-		{"rootless", required_argument, NULL, 'R'},
-		{"criu", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'v'},
-		{0},
+	    {"root", required_argument, NULL, 'r'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"log-format", required_argument, NULL, 'f'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"systemd-cgroup", no_argument, NULL, 's'},
+	    {"rootless", required_argument, NULL, 'R'},
+	    {"criu", required_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'v'},
+	    {0},
 	};
 	struct oci_global g = {0};
 	int c;

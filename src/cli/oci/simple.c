@@ -50,9 +50,8 @@ int oci_cmd_state(struct oci_global *g, int argc, char **argv)
 	json_object *o;
 	if (rt_state(g->root, id, &o, &e) < 0)
 		return oci_fail(g, &e, 1);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return 0;
 }
@@ -60,7 +59,7 @@ int oci_cmd_state(struct oci_global *g, int argc, char **argv)
 int oci_cmd_delete(struct oci_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
+	    {"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool force = false;
 	int c;
 	optind = 0;

@@ -55,7 +55,7 @@ int oci_cmd_spec(struct oci_global *g, int argc, char **argv)
 	}
 	json_object *o = spec_default(rootless, geteuid(), getegid());
 	const char *s = json_object_to_json_string_ext(
-		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(s);
 	char *buf = malloc(len + 2);
 	int r = -ENOMEM;
