@@ -137,11 +137,11 @@ static void test_paths_stay_in_root(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_err_messages),
-		cmocka_unit_test(test_arena),
-		cmocka_unit_test_setup_teardown(test_atomic_write_and_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mkdir_p_and_rm_rf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_paths_stay_in_root, setup, teardown),
+	    cmocka_unit_test(test_err_messages),
+	    cmocka_unit_test(test_arena),
+	    cmocka_unit_test_setup_teardown(test_atomic_write_and_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mkdir_p_and_rm_rf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_paths_stay_in_root, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,133 @@
+/* test_state.c — container IDs, status from the process and the fifo,
+ * the lock as the sign of a create in progress. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char root[64];
+
+static int setup(void **state)
+{
+	snprintf(root, sizeof(root), "/tmp/capsa-test-state.XXXXXX");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_ids(void **state)
+{
+	struct err e = {0};
+	assert_int_equal(state_check_id("abc-1_2.3+x", &e), 0);
+	assert_int_equal(state_check_id("", &e), -EINVAL);
+	assert_int_equal(state_check_id(".", &e), -EINVAL);
+	assert_int_equal(state_check_id("..", &e), -EINVAL);
+	assert_int_equal(state_check_id("a/b", &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "a/b"));
+	assert_int_equal(state_check_id("a b", &e), -EINVAL);
+	char longid[1100];
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	assert_int_equal(state_check_id(longid, &e), -EINVAL);
+}
+
+static void test_duplicate_and_missing(void **state)
+{
+	struct err e = {0};
+	int fd;
+	assert_int_equal(state_create_dir(root, "c1", &fd, &e), 0);
+	int fd2;
+	assert_int_equal(state_create_dir(root, "c1", &fd2, &e), -EEXIST);
+	assert_string_equal(e.msg, "container \"c1\" already exists");
+	close(fd);
+	assert_int_equal(state_open(root, "nope", false, &fd2, &e), -ENOENT);
+	assert_string_equal(e.msg, "container \"nope\" does not exist");
+}
+
+static void test_status(void **state)
+{
+	struct err e = {0};
+	int fd;
+	assert_int_equal(state_create_dir(root, "c2", &fd, &e), 0);
+	struct rt_state st = {.id = strdup("c2"), .bundle = strdup("/b")};
+
+	/* No state.json: creating while someone holds the lock (a child
+	 * process holds it here, as a create in another process would). */
+	assert_int_equal(state_read(fd, "c2", &st, &e), 0);
+	assert_false(st.has_state);
+	int other;
+	assert_int_equal(state_open(root, "c2", false, &other, &e), 0);
+	assert_int_equal(state_status(other, &st), ST_CREATING);
+	close(fd); /* our create "dies": the lock goes with it */
+	assert_int_equal(state_status(other, &st), ST_STOPPED);
+
+	/* A live process is running; with the exec fifo, created. */
+	rt_state_free(&st);
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	st = (struct rt_state){.id = strdup("c2"),
+			       .bundle = strdup("/b"),
+			       .pid = child,
+			       .pid_start = proc_start_time(child)};
+	assert_true(st.pid_start > 0);
+	assert_int_equal(state_write(other, &st, &e), 0);
+	struct rt_state back;
+	assert_int_equal(state_read(other, "c2", &back, &e), 0);
+	assert_true(back.has_state);
+	assert_int_equal(back.pid, child);
+	assert_int_equal(state_status(other, &back), ST_RUNNING);
+	assert_int_equal(mkfifoat(other, STATE_FIFO, 0600), 0);
+	assert_int_equal(state_status(other, &back), ST_CREATED);
+
+	/* A recycled pid (start time differs) is not the container. */
+	back.pid_start += 1;
+	assert_int_equal(state_status(other, &back), ST_STOPPED);
+	back.pid_start -= 1;
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(state_status(other, &back), ST_STOPPED);
+	json_object *j = state_to_json(&back, ST_STOPPED, true);
+	json_object *pid;
+	assert_true(json_object_object_get_ex(j, "pid", &pid));
+	assert_int_equal(json_object_get_int(pid), 0);
+	json_object_put(j);
+	rt_state_free(&back);
+	rt_state_free(&st);
+	close(other);
+	assert_int_equal(state_remove(root, "c2", &e), 0);
+	assert_int_equal(state_open(root, "c2", false, &other, &e), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ids),
+	    cmocka_unit_test_setup_teardown(test_duplicate_and_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
