@@ -12,10 +12,10 @@ STATIC   ?= 1
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -MMD -MP -fno-strict-aliasing
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -MMD -MP -fno-strict-aliasing
 LIBS     := -ljson-c -lseccomp
 ifeq ($(STATIC),1)
-LDFLAGS  += -static
+override LDFLAGS += -static
 endif
 
 B        := build
