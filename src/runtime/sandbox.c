@@ -31,6 +31,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Whether an LSM is active on this host, from its sysfs knob. */
+static bool lsm_enabled(const char *path, char yes)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool on = read(fd, &c, 1) == 1 && c == yes;
+	close(fd);
+	return on;
+}
+
 static int validate(struct launch *l, struct err *e)
 {
 	const struct spec *s = l->spec;
@@ -62,6 +74,20 @@ static int validate(struct launch *l, struct err *e)
 			       "containers yet");
 	if (s->hostname && !(x->ns_new & CLONE_NEWUTS))
 		return err_msg(e, EINVAL, "config.json: hostname: needs a new \"uts\" namespace");
+	/* A profile or label on a host whose LSM is off means nothing (crun
+	 * and runc run such configs as well); on a host where it is on, the
+	 * user expects confinement that capsa cannot give yet: refuse. */
+	if (s->process->apparmor_profile &&
+	    lsm_enabled("/sys/module/apparmor/parameters/enabled", 'Y'))
+		return err_msg(e, ENOTSUP,
+			       "config.json: process.apparmorProfile: AppArmor profiles are not "
+			       "supported yet");
+	if ((s->process->selinux_label || x->mount_label) &&
+	    lsm_enabled("/sys/fs/selinux/enforce", '1'))
+		return err_msg(
+		    e, ENOTSUP,
+		    "config.json: process.selinuxLabel: SELinux labels are not supported "
+		    "yet");
 	if (x->seccomp && x->seccomp->listener_path)
 		return err_msg(e, ENOTSUP,
 			       "config.json: linux.seccomp.listenerPath: not supported yet");
