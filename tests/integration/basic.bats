@@ -187,6 +187,7 @@ written
 }
 
 @test "run: linux.resources is accepted" {
+	not_runc_rootless "cannot apply cgroup limits on cgroup v1"
 	jq_edit '.linux.resources = {memory: {limit: 104857600}, cpu: {shares: 512}, pids: {limit: 100}}'
 	set_args true
 	run_rt run --bundle "$BUNDLE" "$ID"

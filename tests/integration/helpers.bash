@@ -41,6 +41,14 @@ capsa_only() {
 	is_capsa || skip "capsa-specific: ${1:-checks capsa wording} (RUNTIME=$(basename "${RT[0]}"))"
 }
 
+# not_runc_rootless REASON: skip what runc cannot do without root on
+# this host (cgroup v1 without delegation).
+not_runc_rootless() {
+	if ! is_capsa && [ "$ROOTLESS" = 1 ]; then
+		skip "$(basename "${RT[0]}") rootless: $1"
+	fi
+}
+
 require_root() {
 	[ "$ROOTLESS" = 0 ] || skip "needs root${1:+: $1}"
 }
@@ -233,6 +241,14 @@ add_mount() {
 		'.mounts += [{destination: $d, type: $t, source: $s, options: $o}]'
 }
 
+# add_caps CAP...: add capabilities to the bounding, effective and
+# permitted sets (the default spec's process cannot even chown).
+add_caps() {
+	jq_edit --argjson c "$(json_array "$@")" '
+		.process.capabilities |= (.bounding += $c | .effective += $c | .permitted += $c
+			| map_values(unique))'
+}
+
 # add_namespace TYPE: add it unless the config already has it.
 add_namespace() {
 	jq_edit --arg t "$1" 'if any(.linux.namespaces[]; .type == $t) then .
@@ -296,6 +312,16 @@ stray_pids() {
 	done <"$TEST_DIR/.pids"
 }
 
+# ctr_host_pids: host pids of the container's processes that have exec'd
+# (found by the CAPSA_TEST_MARK in their environment; no cgroup needed).
+ctr_host_pids() {
+	local p
+	for p in $(grep -lszxF "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" /proc/[0-9]*/environ); do
+		p=${p#/proc/}
+		echo "${p%/environ}"
+	done
+}
+
 # track_pid PID: teardown checks that this process is gone.
 track_pid() {
 	local st
@@ -334,9 +360,9 @@ stray_cgroups() {
 # tests of failures, before teardown's `delete --force` tidies up.
 assert_clean() {
 	local id=${1:-$ID} left
-	run_rt state "$id"
-	if [ "$status" -eq 0 ]; then
-		echo "container $id still exists: $output" >&2
+	# (not run_rt: the caller's $output and $status stay as they are)
+	if left=$(rt state "$id" 2>&1); then
+		echo "container $id still exists: $left" >&2
 		return 1
 	fi
 	left=$(stray_state; stray_mounts; stray_pids)

@@ -30,6 +30,7 @@ load helpers
 }
 
 @test "ps: lists the container's processes" {
+	not_runc_rootless "ps reads the container's cgroup"
 	set_args sh -c 'sleep 1000 & echo ready >/ready; wait'
 	start_ctr
 	wait_for -e "$BUNDLE/rootfs/ready"
