@@ -102,8 +102,27 @@ cleanup() {
 		rm -rf "$work"
 	fi
 }
+# A phase runs as a background job in its own process group (set -m), and
+# the script waits for it: `wait` returns at once on a signal, so Ctrl-C or
+# a TERM reaches this trap while the tests are still running, and the
+# trap stops them (their teardowns run on SIGINT) before cleaning up.
+set -m
+job=""
+interrupted() {
+	local tries=150
+	log "run.sh: interrupted; stopping the tests and cleaning up" >&2
+	if [ -n "$job" ]; then
+		kill -INT -- "-$job" 2>/dev/null
+		while kill -0 -- "-$job" 2>/dev/null && [ "$tries" -gt 0 ]; do
+			sleep 0.1
+			tries=$((tries - 1))
+		done
+		kill -KILL -- "-$job" 2>/dev/null
+	fi
+	exit 130
+}
 trap cleanup EXIT
-trap 'log "run.sh: interrupted"; exit 130' INT TERM
+trap interrupted INT TERM
 
 # --- counting ------------------------------------------------------------
 
@@ -221,8 +240,14 @@ run_bats() {
 	local -a fargs=()
 	[ -z "${FILTER:-}" ] || fargs=(-f "$FILTER")
 	# shellcheck disable=SC2086
-	"${cmd[@]}" "${envs[@]}" timeout 3600 bats --tap "${fargs[@]}" $files 2>&1 | tee "$out"
-	st=${PIPESTATUS[0]}
+	{
+		"${cmd[@]}" "${envs[@]}" timeout --foreground 3600 bats --tap "${fargs[@]}" $files </dev/null 2>&1
+		echo $? >"$out.status"
+	} | tee "$out" &
+	job=$!
+	wait "$job"
+	job=""
+	st=$(cat "$out.status" 2>/dev/null || echo 1)
 	tally "$ph" "$out" "$st"
 }
 

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2016
 # Common setup for capsa's integration tests (bats).
 #
 # Every test gets its own state root (--root), its own bundle in $BUNDLE
@@ -300,10 +300,7 @@ proc_stat() {
 # environment, and the ones recorded with track_pid.
 stray_pids() {
 	local p st start
-	# environ is NUL-separated: grep -z reads it entry by entry.
-	for p in $(grep -lszxF "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" /proc/[0-9]*/environ); do
-		p=${p#/proc/}
-		p=${p%/environ}
+	for p in $(ctr_host_pids); do
 		st=$(proc_stat "$p") && [ "${st%% *}" != Z ] && echo "$p"
 	done
 	[ -s "$TEST_DIR/.pids" ] || return 0
@@ -316,6 +313,7 @@ stray_pids() {
 # (found by the CAPSA_TEST_MARK in their environment; no cgroup needed).
 ctr_host_pids() {
 	local p
+	# environ is NUL-separated: grep -z reads it entry by entry.
 	for p in $(grep -lszxF "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" /proc/[0-9]*/environ); do
 		p=${p#/proc/}
 		echo "${p%/environ}"
