@@ -185,7 +185,28 @@ struct exec_child {
 	const struct spec *s;
 	int pidfd, sock, flags, preserve_fds;
 	bool setgroups_ok;
+	bool two_step; /* we could not enter the pid/time namespace for it */
 };
+
+/* The pid (and time) namespace of a container with its own user
+ * namespace can only be entered from inside that user namespace, so an
+ * unprivileged runtime cannot enter it for the clone.  The child then
+ * enters all of them and clones once more, with CLONE_PARENT so that the
+ * process that execs is still the runtime's own child (it can wait for
+ * it), sends the runtime its pidfd, and leaves. */
+static int second_step(struct exec_child *c, struct err *e)
+{
+	int gfd = -1;
+	struct clone_args ca = {.flags = CLONE_PARENT | CLONE_PIDFD,
+				.pidfd = (unsigned long long)(uintptr_t)&gfd};
+	pid_t g = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (g < 0)
+		return err_sys(e, errno, "clone into the container's pid namespace");
+	if (g == 0)
+		return 0;
+	sync_send(c->sock, SYNC_PIDFD, g, NULL, gfd);
+	_exit(0);
+}
 
 static void __attribute__((noreturn)) exec_child_main(struct exec_child *c)
 {
@@ -194,11 +215,13 @@ static void __attribute__((noreturn)) exec_child_main(struct exec_child *c)
 	char exe[PATH_MAX];
 	int notify = -1;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	int join = c->flags & ~(CLONE_NEWPID | CLONE_NEWTIME);
+	int join = c->two_step ? c->flags : c->flags & ~(CLONE_NEWPID | CLONE_NEWTIME);
 	if (join && setns(c->pidfd, join) < 0) {
 		err_sys(&e, errno, "join the container's namespaces");
 		goto fail;
 	}
+	if (c->two_step && second_step(c, &e) < 0)
+		goto fail;
 	if (c->p->terminal) {
 		int master, slave;
 		if (pty_open(&master, &slave, 0, 0, &e) < 0)
@@ -256,11 +279,16 @@ static int spawn_exec(const struct rt_exec_opts *o, struct exec_child *c, int *c
 	int for_children = c->flags & (CLONE_NEWPID | CLONE_NEWTIME);
 	_cleanup_close_ int own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int own_time = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
-	/* pid and time namespaces apply to children: enter them for the clone. */
+	/* pid and time namespaces apply to children: enter them for the
+	 * clone, or let the child do it from inside the user namespace. */
 	if (for_children && setns(c->pidfd, for_children) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return err_sys(e, errno, "join the container's pid namespace");
+		if (errno != EPERM || !(c->flags & CLONE_NEWUSER)) {
+			close(sv[0]);
+			close(sv[1]);
+			return err_sys(e, errno, "join the container's pid namespace");
+		}
+		c->two_step = true;
+		for_children = 0;
 	}
 	struct clone_args ca = {.flags = CLONE_PIDFD,
 				.pidfd = (unsigned long long)(uintptr_t)child_pidfd,
@@ -332,6 +360,14 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		int n = sync_recv(sock, &m, &fd);
 		if (n <= 0)
 			break; /* exec'd */
+		if (m.type == SYNC_PIDFD) {
+			/* The first child leaves; its sibling is the process. */
+			exec_status(cpidfd);
+			close(cpidfd);
+			cpidfd = fd;
+			cpid = m.code;
+			continue;
+		}
 		if (m.type == SYNC_PTY) {
 			if (o->console_socket) {
 				r = console_socket_send(o->console_socket, fd, e);

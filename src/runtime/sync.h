@@ -20,6 +20,7 @@ enum sync_type {
 	SYNC_HOOKS_DONE,     /* runtime -> init: they succeeded */
 	SYNC_PTY,	     /* init -> runtime: pty master attached (SCM_RIGHTS) */
 	SYNC_SECCOMP_FD,     /* init -> runtime: seccomp notify fd attached */
+	SYNC_PIDFD,	     /* child -> runtime: the real process is my sibling (pidfd, pid) */
 	SYNC_READY,	     /* init -> runtime: set up (run: and going on to exec) */
 	SYNC_ERROR,	     /* init -> runtime: failed; code + message */
 	SYNC_ABORT,	     /* runtime -> init: give up, exit */
