@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,11 +69,57 @@ static int join_namespaces(struct init_state *st)
 			return err_sys(&st->e, errno, "join %s namespace",
 				       spec_ns_name(a->join_type[i]));
 		close(a->join_fd[i]);
-		if (a->join_type[i] == CLONE_NEWUSER && become_root(st) < 0)
-			return -1;
+		if (a->join_type[i] == CLONE_NEWUSER) {
+			if (become_root(st) < 0)
+				return -1;
+			/* A joined user namespace may deny setgroups (a rootless
+			 * single-id mapping): then we cannot set groups either. */
+			char buf[8] = {0};
+			int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				a->setgroups_denied = read(fd, buf, sizeof(buf) - 1) > 0 &&
+						      !strncmp(buf, "deny", 4);
+				close(fd);
+			}
+		}
 	}
 	if (a->unshare_flags && unshare(a->unshare_flags) < 0)
 		return err_sys(&st->e, errno, "create namespaces");
+	return 0;
+}
+
+static int set_time_offsets(struct init_state *st)
+{
+	const struct spec_linux *x = &st->a->spec->lnx;
+	if (!st->a->time_in_child)
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return err_sys(&st->e, errno, "create time namespace");
+	char buf[128];
+	int n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+			 (long long)x->time_monotonic.secs, x->time_monotonic.nanosecs,
+			 (long long)x->time_boottime.secs, x->time_boottime.nanosecs);
+	return write_file("/proc/self/timens_offsets", buf, (size_t)n, &st->e);
+}
+
+/* pid and time namespaces made with unshare(2) hold our children, not
+ * us: fork once more, CLONE_PARENT so the runtime is still the parent
+ * (it waits for the container), hand it the pidfd and leave. */
+static int fork_into_namespaces(struct init_state *st)
+{
+	if (!st->a->fork_after_join)
+		return 0;
+	int gfd = -1;
+	struct clone_args ca = {.flags = CLONE_PARENT | CLONE_PIDFD,
+				.pidfd = (unsigned long long)(uintptr_t)&gfd};
+	pid_t g = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (g < 0)
+		return err_sys(&st->e, errno, "fork into the new pid namespace");
+	if (g > 0) {
+		sync_send(st->a->sync_fd, SYNC_PIDFD, g, NULL, gfd);
+		_exit(0);
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* reset by the fork */
 	return 0;
 }
 
@@ -225,7 +272,8 @@ void init_main(struct init_args *a)
 		_exit(1);
 	if (a->userns && a->wait_configured && become_root(&st) < 0)
 		fail(&st, true);
-	if (join_namespaces(&st) < 0 || set_identity(&st) < 0)
+	if (join_namespaces(&st) < 0 || set_time_offsets(&st) < 0 ||
+	    fork_into_namespaces(&st) < 0 || set_identity(&st) < 0)
 		fail(&st, true);
 	umask(0);
 	if (mounts_apply(s, a->plan, a->rootfs, &st.e) < 0 || hooks_round_trip(&st) < 0 ||

@@ -35,6 +35,8 @@ struct init_args {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
+	bool time_in_child;   /* create the time namespace and set its offsets */
+	bool fork_after_join; /* fork into pid/time namespaces made by unshare */
 };
 
 /* Runs in the child; never returns.  Failures go to the runtime as

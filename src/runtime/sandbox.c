@@ -61,17 +61,9 @@ static int validate(struct launch *l, struct err *e)
 		return err_msg(e, EINVAL,
 			       "config.json: linux.uidMappings/gidMappings: a new user namespace "
 			       "needs both");
-	if ((x->ns_join & CLONE_NEWUSER) && (x->ns_new & (CLONE_NEWPID | CLONE_NEWTIME)))
-		return err_msg(e, ENOTSUP,
-			       "config.json: linux.namespaces: joining a user namespace while "
-			       "creating a pid or time namespace is not supported yet");
 	if ((x->time_monotonic.set || x->time_boottime.set) && !(x->ns_new & CLONE_NEWTIME))
 		return err_msg(e, EINVAL,
 			       "config.json: linux.timeOffsets: needs a new \"time\" namespace");
-	if ((x->time_monotonic.set || x->time_boottime.set) && geteuid() != 0)
-		return err_msg(e, ENOTSUP,
-			       "config.json: linux.timeOffsets: not supported for rootless "
-			       "containers yet");
 	if (s->hostname && !(x->ns_new & CLONE_NEWUTS))
 		return err_msg(e, EINVAL, "config.json: hostname: needs a new \"uts\" namespace");
 	/* A profile or label on a host whose LSM is off means nothing (crun
@@ -166,11 +158,27 @@ static int spawn(struct launch *l, struct init_args *a, struct err *e)
 	if ((r = open_joins(l, a, &pid_fd, &time_fd, e)) < 0)
 		return r;
 	unsigned long long flags = (unsigned)x->ns_new;
+	bool time_offsets = x->time_monotonic.set || x->time_boottime.set;
+	/* Without privilege over the time namespace here (rootless, or a
+	 * joined user namespace) the init makes it and sets the offsets. */
+	a->time_in_child = time_offsets && (geteuid() != 0 || (x->ns_join & CLONE_NEWUSER));
+	if (a->time_in_child) {
+		/* The init forks into the new time namespace; it cannot be the
+		 * pid namespace's first process then (that one may not use
+		 * CLONE_PARENT): its child will be, after an unshare. */
+		flags &= ~(unsigned long long)(CLONE_NEWTIME | CLONE_NEWPID);
+		a->unshare_flags = x->ns_new & CLONE_NEWPID;
+		time_offsets = false;
+	}
 	if (x->ns_join & CLONE_NEWUSER) {
-		a->unshare_flags = x->ns_new;
+		/* The other namespaces must belong to the joined user namespace:
+		 * the init creates them after joining it. */
+		a->unshare_flags |= (int)flags;
 		flags = 0;
 	}
-	bool time_offsets = x->time_monotonic.set || x->time_boottime.set;
+	/* pid and time namespaces created by the init itself apply to its
+	 * children only: it forks once more into them. */
+	a->fork_after_join = a->time_in_child || (a->unshare_flags & (CLONE_NEWPID | CLONE_NEWTIME));
 	_cleanup_close_ int own_pid = -1, own_time = -1;
 	if (pid_fd >= 0 || time_fd >= 0 || time_offsets) {
 		own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
@@ -266,6 +274,24 @@ static int on_pty(struct launch *l, int fd, struct err *e)
 	return 0;
 }
 
+static int write_oom_score(struct launch *l, struct err *e);
+static int reap(struct launch *l);
+
+/* The init forked into its own pid/time namespace: its child (our
+ * sibling's replacement, our own child by CLONE_PARENT) is the init now. */
+static int on_pidfd(struct launch *l, int fd, int pid, struct err *e)
+{
+	if (fd < 0 || pid <= 0)
+		return err_msg(e, EPROTO, "sync socket: no pidfd for the init");
+	reap(l);
+	close(l->pidfd);
+	l->pidfd = fd;
+	l->pid = pid;
+	l->st->pid = pid;
+	l->st->pid_start = proc_start_time(pid);
+	return write_oom_score(l, e);
+}
+
 static int reap(struct launch *l)
 {
 	siginfo_t si = {0};
@@ -299,6 +325,10 @@ static int converse(struct launch *l, int *status, struct err *e)
 			break;
 		case SYNC_PTY:
 			if ((r = on_pty(l, fd, e)) < 0)
+				return r;
+			break;
+		case SYNC_PIDFD:
+			if ((r = on_pidfd(l, fd, m.code, e)) < 0)
 				return r;
 			break;
 		case SYNC_ERROR:
