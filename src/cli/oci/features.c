@@ -97,8 +97,12 @@ int oci_cmd_features(struct oci_global *g, int argc, char **argv)
 	json_object_object_add(o, "linux", lx);
 	json_object *an = json_object_new_object();
 	json_object_object_add(an, "org.capsa.version", json_object_new_string(CAPSA_VERSION));
+	const struct scmp_version *v = seccomp_version();
+	char ver[32] = "";
+	if (v)
+		snprintf(ver, sizeof(ver), "%u.%u.%u", v->major, v->minor, v->micro);
 	json_object_object_add(an, "io.github.seccomp.libseccomp.version",
-			       json_object_new_string(seccomp_version() ? "2.5" : ""));
+			       json_object_new_string(ver));
 	json_object_object_add(o, "annotations", an);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						   JSON_C_TO_STRING_NOSLASHESCAPE));
