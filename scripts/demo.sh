@@ -20,7 +20,7 @@ fi
 # A non-interactive process that shows what isolation the container has.
 jq '.process.terminal = false
     | .process.args = ["/bin/sh", "-c",
-        "echo \"hello from $(hostname): I am pid $$ as $(id -un)\"; echo \"my root: $(ls /)\"; echo \"processes I can see:\"; ps -o pid,comm"]' \
+        "echo \"hello from $(hostname): I am pid $$ as $(id -un)\"; echo my root: $(ls /); echo \"processes I can see:\"; ps -o pid,comm"]' \
 	"$work/config.json" >"$work/config.json.new"
 mv "$work/config.json.new" "$work/config.json"
 echo "+ capsa oci run --bundle $work demo"
