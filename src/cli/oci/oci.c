@@ -45,9 +45,9 @@ static void usage(FILE *f)
 	      "                      $XDG_RUNTIME_DIR/capsa/oci; CAPSA_ROOT replaces /run/capsa)\n"
 	      "  --log FILE          also write errors to FILE\n"
 	      "  --log-format FMT    text (default) or json\n"
-	      "  --debug             debug output\n"
-	      "  --systemd-cgroup    accepted for compatibility; cgroupsPath in the\n"
-	      "                      slice:prefix:name form is mapped to a cgroupfs path\n"
+	      "  --debug             accepted for compatibility (capsa reports errors only)\n"
+	      "  --systemd-cgroup    accepted for compatibility (capsa does not manage\n"
+	      "                      cgroups yet: linux.resources is parsed, not applied)\n"
 	      "  --rootless VALUE    accepted for compatibility (rootless is detected)\n"
 	      "  -h, --help          this help;  -v, --version  the version\n",
 	      f);
