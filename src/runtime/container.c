@@ -258,6 +258,13 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 		launch_abort(&l);
 		goto out;
 	}
+	/* From here until the exec the init runs on memory we share: we
+	 * only wait (see sandbox.c). */
+	if ((r = sync_send(l.sock, SYNC_GO, 0, NULL, -1)) < 0) {
+		r = err_sys(e, -r, "sync socket");
+		launch_abort(&l);
+		goto out;
+	}
 	if ((r = await_exec(&l, status, e)) < 0) {
 		launch_close(&l);
 		goto out;

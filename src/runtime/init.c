@@ -77,8 +77,8 @@ static int join_namespaces(struct init_state *st)
 			char buf[8] = {0};
 			int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
 			if (fd >= 0) {
-				a->setgroups_denied = read(fd, buf, sizeof(buf) - 1) > 0 &&
-						      !strncmp(buf, "deny", 4);
+				a->setgroups_denied =
+				    read(fd, buf, sizeof(buf) - 1) > 0 && !strncmp(buf, "deny", 4);
 				close(fd);
 			}
 		}
@@ -210,19 +210,23 @@ static int open_terminal(struct init_state *st)
 		return r;
 	r = sync_send(st->a->sync_fd, SYNC_PTY, 0, NULL, master);
 	close(master);
-	return r < 0 ? err_sys(&st->e, -r, "send the terminal to the runtime") : 0;
+	if (r < 0)
+		return err_sys(&st->e, -r, "send the terminal to the runtime");
+	/* Wait while the runtime passes it on: it must not run beside us. */
+	return sync_expect(st->a->sync_fd, SYNC_ACK, &st->e);
 }
 
 /* Block until `start`: opening the exec fifo for writing waits for its
  * reader.  The fifo is reopened through the host's /proc, which the
  * init still holds, so this works whatever the container mounts.
- * `run` has no fifo and no wait: the runtime records the state while
- * the init goes on to exec, so start costs no round trip. */
+ * `run` has no fifo: the init shares the runtime's memory there and
+ * waits for SYNC_GO until the runtime has recorded the state (see
+ * sandbox.c for why they never run at the same time). */
 static int wait_for_start(struct init_state *st)
 {
 	struct init_args *a = st->a;
 	if (a->fifo_fd < 0)
-		return 0;
+		return a->shared_vm ? sync_expect(a->sync_fd, SYNC_GO, &st->e) : 0;
 	char name[32];
 	snprintf(name, sizeof(name), "self/fd/%d", a->fifo_fd);
 	int fd;
@@ -266,6 +270,8 @@ void init_main(struct init_args *a)
 	 * our inherited copy would keep the container locked forever. */
 	if (a->state_fd >= 0)
 		close(a->state_fd);
+	if (a->parent_sock >= 0)
+		close(a->parent_sock);
 	/* Die with the runtime while it still needs us. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (a->wait_configured && sync_expect(a->sync_fd, SYNC_IDMAP_DONE, &st.e) < 0)

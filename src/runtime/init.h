@@ -21,6 +21,8 @@ struct init_args {
 	const char *rootfs;
 	int sync_fd;	  /* the init's end of the sync socket */
 	int state_fd;	  /* the runtime's locked state dir: closed at once */
+	int parent_sock;  /* the runtime's end of the sync socket: closed at once */
+	bool shared_vm;	  /* cloned with CLONE_VM: see sandbox.c */
 	int fifo_fd;	  /* O_PATH exec.fifo (create), -1 (run: no wait) */
 	int host_proc_fd; /* O_PATH host /proc, to reopen the fifo after the pivot */
 	int join_fd[INIT_MAX_JOIN];

@@ -121,11 +121,38 @@ static int open_joins(struct launch *l, struct init_args *a, int *pid_fd, int *t
 	return 0;
 }
 
-static void close_joins(struct init_args *a)
+/* Our copies only: the init may still be reading `a` (shared memory). */
+static void close_joins(const struct init_args *a)
 {
 	for (size_t i = 0; i < a->n_join; i++)
 		close(a->join_fd[i]);
-	a->n_join = 0;
+}
+
+static int init_entry(void *arg)
+{
+	init_main(arg);
+}
+
+/* `run` clones the init with CLONE_VM, the way posix_spawn does: no page
+ * table copy and no copy-on-write faults, which on a virtual machine are
+ * the largest cost of a fork.  That is sound because the two never run
+ * at the same time except in system calls: the runtime blocks on the
+ * sync socket while the init works, the init blocks (waiting for
+ * SYNC_HOOKS_DONE, SYNC_ACK, SYNC_GO) while the runtime works, and from
+ * SYNC_GO to the exec the runtime only waits.  What the init reads lives
+ * in l->mem and the spec's arena until then.  `create` forks instead:
+ * its runtime exits while the init still waits for start. */
+static pid_t clone_shared(struct launch *l, unsigned long long flags, struct init_args *a)
+{
+	l->stack_size = 1 << 20;
+	l->stack = mmap(NULL, l->stack_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (l->stack == MAP_FAILED) {
+		l->stack = NULL;
+		return -1;
+	}
+	return clone(init_entry, (char *)l->stack + l->stack_size,
+		     (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, a, &l->pidfd);
 }
 
 static pid_t clone3_pidfd(unsigned long long flags, int *pidfd)
@@ -178,7 +205,8 @@ static int spawn(struct launch *l, struct init_args *a, struct err *e)
 	}
 	/* pid and time namespaces created by the init itself apply to its
 	 * children only: it forks once more into them. */
-	a->fork_after_join = a->time_in_child || (a->unshare_flags & (CLONE_NEWPID | CLONE_NEWTIME));
+	a->fork_after_join =
+	    a->time_in_child || (a->unshare_flags & (CLONE_NEWPID | CLONE_NEWTIME));
 	_cleanup_close_ int own_pid = -1, own_time = -1;
 	if (pid_fd >= 0 || time_fd >= 0 || time_offsets) {
 		own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
@@ -195,10 +223,12 @@ static int spawn(struct launch *l, struct init_args *a, struct err *e)
 		flags &= ~(unsigned long long)CLONE_NEWTIME;
 	}
 	if (r == 0) {
-		l->pid = clone3_pidfd(flags, &l->pidfd);
-		if (l->pid == 0) {
-			close(l->sock);
-			init_main(a);
+		if (a->shared_vm) {
+			l->pid = clone_shared(l, flags, a);
+		} else {
+			l->pid = clone3_pidfd(flags, &l->pidfd);
+			if (l->pid == 0)
+				init_main(a);
 		}
 		if (l->pid < 0) {
 			l->pid = 0;
@@ -268,10 +298,13 @@ static int on_pty(struct launch *l, int fd, struct err *e)
 	if (l->o->console_socket) {
 		int r = console_socket_send(l->o->console_socket, fd, e);
 		close(fd);
-		return r;
+		if (r < 0)
+			return r;
+	} else {
+		l->pty_master = fd;
 	}
-	l->pty_master = fd;
-	return 0;
+	int r = sync_send(l->sock, SYNC_ACK, 0, NULL, -1);
+	return r < 0 ? err_sys(e, -r, "sync socket") : 0;
 }
 
 static int write_oom_score(struct launch *l, struct err *e);
@@ -288,8 +321,7 @@ static int on_pidfd(struct launch *l, int fd, int pid, struct err *e)
 	l->pidfd = fd;
 	l->pid = pid;
 	l->st->pid = pid;
-	l->st->pid_start = proc_start_time(pid);
-	return write_oom_score(l, e);
+	return 0;
 }
 
 static int reap(struct launch *l)
@@ -318,7 +350,10 @@ static int converse(struct launch *l, int *status, struct err *e)
 		}
 		switch (m.type) {
 		case SYNC_READY:
-			return 0;
+			/* The init waits now (for start, or SYNC_GO): the facts about
+			 * its process can be taken and set without racing it. */
+			l->st->pid_start = proc_start_time(l->pid);
+			return write_oom_score(l, e);
 		case SYNC_HOOKS:
 			if ((r = on_hooks(l, e)) < 0)
 				return r;
@@ -362,62 +397,77 @@ static int write_oom_score(struct launch *l, struct err *e)
 int launch_container(struct launch *l, int *status, struct err *e)
 {
 	struct spec *s = l->spec;
-	struct mount_plan plan;
-	struct init_args a = {.spec = s,
-			      .plan = &plan,
-			      .rootfs = s->root_path,
-			      .fifo_fd = -1,
-			      .host_proc_fd = -1,
-			      .state_fd = l->dirfd};
+	_cleanup_close_ int fifo = -1, hostproc = -1;
 	int sv[2], r;
 	*status = 1;
 	l->pid = 0;
 	l->pidfd = l->sock = l->pty_master = -1;
+	l->stack = NULL;
+	struct launch_mem {
+		struct init_args a;
+		struct mount_plan plan;
+	} *mem = calloc(1, sizeof(*mem));
+	if (!mem)
+		return err_sys(e, ENOMEM, "launch");
+	l->mem = mem;
+	struct init_args *ap = &mem->a;
+	*ap = (struct init_args){.spec = s,
+				 .plan = &mem->plan,
+				 .rootfs = s->root_path,
+				 .fifo_fd = -1,
+				 .host_proc_fd = -1,
+				 .state_fd = l->dirfd,
+				 .shared_vm = l->run_mode};
 	if ((r = validate(l, e)) < 0)
-		return r;
+		goto fail;
 	bool userns = (s->lnx.ns_new | s->lnx.ns_join) & CLONE_NEWUSER;
-	if ((r = mounts_plan(s, userns, &plan, e)) < 0)
-		return r;
-	_cleanup_close_ int fifo = -1, hostproc = -1;
+	if ((r = mounts_plan(s, userns, &mem->plan, e)) < 0)
+		goto fail;
 	if (!l->run_mode) {
-		if (mkfifoat(l->dirfd, STATE_FIFO, 0622) < 0)
-			return err_sys(e, errno, "create exec fifo");
+		if (mkfifoat(l->dirfd, STATE_FIFO, 0622) < 0) {
+			r = err_sys(e, errno, "create exec fifo");
+			goto fail;
+		}
 		fifo = openat(l->dirfd, STATE_FIFO, O_PATH | O_CLOEXEC);
 		hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fifo < 0 || hostproc < 0)
-			return err_sys(e, errno, "open exec fifo");
-		a.fifo_fd = fifo;
-		a.host_proc_fd = hostproc;
+		if (fifo < 0 || hostproc < 0) {
+			r = err_sys(e, errno, "open exec fifo");
+			goto fail;
+		}
+		ap->fifo_fd = fifo;
+		ap->host_proc_fd = hostproc;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return err_sys(e, errno, "socketpair");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = err_sys(e, errno, "socketpair");
+		goto fail;
+	}
 	l->sock = sv[0];
-	a.sync_fd = sv[1];
-	a.userns = userns;
-	a.wait_configured = s->lnx.ns_new & CLONE_NEWUSER;
-	a.setgroups_denied = a.wait_configured && idmap_needs_setgroups_deny(s);
+	ap->sync_fd = sv[1];
+	ap->parent_sock = sv[0];
+	ap->userns = userns;
+	ap->wait_configured = s->lnx.ns_new & CLONE_NEWUSER;
+	ap->setgroups_denied = ap->wait_configured && idmap_needs_setgroups_deny(s);
 	const struct spec_hooks *h = &s->hooks;
-	a.hooks_sync = h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] ||
-		       h->n[HOOK_CREATE_CONTAINER] || h->n[HOOK_START_CONTAINER];
-	a.no_pivot = l->o->no_pivot;
-	a.no_new_keyring = l->o->no_new_keyring;
-	a.preserve_fds = l->o->preserve_fds;
+	ap->hooks_sync = h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] ||
+			 h->n[HOOK_CREATE_CONTAINER] || h->n[HOOK_START_CONTAINER];
+	ap->no_pivot = l->o->no_pivot;
+	ap->no_new_keyring = l->o->no_new_keyring;
+	ap->preserve_fds = l->o->preserve_fds;
 
-	r = spawn(l, &a, e);
+	r = spawn(l, ap, e);
 	close(sv[1]);
 	if (r < 0)
 		goto fail;
 	l->st->pid = l->pid;
-	l->st->pid_start = proc_start_time(l->pid);
-	if (a.wait_configured) {
-		if ((r = idmap_write(s, l->pid, a.setgroups_denied, e)) < 0)
+	if (ap->wait_configured) {
+		if ((r = idmap_write(s, l->pid, ap->setgroups_denied, e)) < 0)
 			goto fail;
 		if ((r = sync_send(l->sock, SYNC_IDMAP_DONE, 0, NULL, -1)) < 0) {
 			r = err_sys(e, -r, "sync socket");
 			goto fail;
 		}
 	}
-	if ((r = write_oom_score(l, e)) < 0 || (r = converse(l, status, e)) < 0)
+	if ((r = converse(l, status, e)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -500,4 +550,10 @@ void launch_close(struct launch *l)
 	if (l->pty_master >= 0)
 		close(l->pty_master);
 	l->pidfd = l->sock = l->pty_master = -1;
+	/* Only once the init has exec'd or died: it used both until then. */
+	if (l->stack)
+		munmap(l->stack, l->stack_size);
+	l->stack = NULL;
+	free(l->mem);
+	l->mem = NULL;
 }

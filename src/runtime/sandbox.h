@@ -20,13 +20,16 @@ struct launch {
 	struct spec *spec;
 	struct rt_state *st; /* id, bundle, annotations; pid filled in */
 	int dirfd;	     /* the container's state dir, locked */
-	bool run_mode;	     /* no exec fifo: the init goes on to exec */
+	bool run_mode;	     /* no exec fifo; the init shares our memory until it execs */
 	bool keep_pty;	     /* run in the foreground without a console socket */
 	/* out */
 	pid_t pid;
 	int pidfd;
 	int sock; /* the runtime's end of the sync socket */
 	int pty_master;
+	void *mem;   /* init args and mount plan: they live until the init execs */
+	void *stack; /* the init's stack when it shares our address space */
+	size_t stack_size;
 };
 
 /* Clone the init and see it through setup.  On success the init waits

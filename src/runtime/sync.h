@@ -21,7 +21,9 @@ enum sync_type {
 	SYNC_PTY,	     /* init -> runtime: pty master attached (SCM_RIGHTS) */
 	SYNC_SECCOMP_FD,     /* init -> runtime: seccomp notify fd attached */
 	SYNC_PIDFD,	     /* child -> runtime: the real process is my sibling (pidfd, pid) */
-	SYNC_READY,	     /* init -> runtime: set up (run: and going on to exec) */
+	SYNC_READY,	     /* init -> runtime: set up */
+	SYNC_GO,	     /* runtime -> init: go on to exec (shared address space) */
+	SYNC_ACK,	     /* runtime -> init: the message before was handled */
 	SYNC_ERROR,	     /* init -> runtime: failed; code + message */
 	SYNC_ABORT,	     /* runtime -> init: give up, exit */
 };
