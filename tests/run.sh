@@ -16,6 +16,7 @@
 #   PHASES="unit root rootless"   which phases to run (default: all)
 #   TEST_TIMEOUT=SECS per-test limit for bats (default 120)
 #   KEEP_USERS=1      keep the test users afterwards (debugging)
+#   TEST_USER_PREFIX=P  name the test users P1 and P2 (default capsa-t)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,8 +29,9 @@ if [[ "$RUNTIME" != */* ]] && command -v "${RUNTIME%% *}" >/dev/null; then
 fi
 PHASES=${PHASES:-unit root rootless}
 TEST_TIMEOUT=${TEST_TIMEOUT:-120}
-USERS_WITH_RANGES=capsa-t1
-USERS_WITHOUT=capsa-t2
+# TEST_USER_PREFIX lets runs in separate work trees proceed side by side.
+USERS_WITH_RANGES=${TEST_USER_PREFIX:-capsa-t}1
+USERS_WITHOUT=${TEST_USER_PREFIX:-capsa-t}2
 USER_MARK="capsa test user (tests/run.sh)"
 
 passed=0 failed=0 skipped=0

@@ -5,7 +5,15 @@
 
 #define CAPSA_VERSION "0.1.0"
 
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command word */
+	const char *help;		   /* one line for `capsa --help` */
+};
+
 /* `capsa oci …` and `capsa-oci …`: argv[0] is the command word. */
 int oci_main(int argc, char **argv);
+
+/* Engine commands (src/cli/*.c), one declaration per line, sorted. */
 
 #endif

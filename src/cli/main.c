@@ -7,6 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One line per command; argv[0] of the handler is the command word.
+ * Keep the list sorted by name (it is also the --help listing). */
+static const struct command commands[] = {
+	{"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+};
+
 static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
@@ -15,12 +21,12 @@ static const char *base_name(const char *p)
 
 static void usage(FILE *f)
 {
-	fputs("usage: capsa COMMAND [ARG...]\n"
+	fputs("usage: capsa [GLOBAL OPTIONS] COMMAND [ARG...]\n\nCommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
+	fputs("  version      print the version\n"
 	      "\n"
-	      "Commands:\n"
-	      "  oci COMMAND    the OCI runtime, with runc's command line (capsa oci --help)\n"
-	      "  version        print the version\n"
-	      "\n"
+	      "Run 'capsa COMMAND --help' for a command's options.\n"
 	      "The same binary invoked as capsa-oci speaks runc's command line directly.\n",
 	      f);
 }
@@ -37,8 +43,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "oci"))
-		return oci_main(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("capsa version %s\n", CAPSA_VERSION);
 		return 0;
