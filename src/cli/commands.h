@@ -14,6 +14,6 @@ struct command {
 /* `capsa oci …` and `capsa-oci …`: argv[0] is the command word. */
 int oci_main(int argc, char **argv);
 
-/* Engine commands (src/cli/*.c), one declaration per line, sorted. */
+/* Engine commands (one file each under src/cli/), one line each, sorted. */
 
 #endif
