@@ -30,7 +30,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # dynamically; it also uses the library's base/ and image/ code.
 PULL_SRC := $(wildcard src/pull/*.c)
 PULL_OBJ := $(PULL_SRC:%.c=$(B)/obj/%.o)
-PULL_LIBS := -larchive -ljson-c
+PULL_LIBS := -larchive -ljson-c -lcurl -lssl -lcrypto
+# Pull code without main(), for its unit tests (tests/unit/test_pull_*.c).
+PULL_LIB_OBJ = $(filter-out $(B)/obj/src/pull/main.o,$(PULL_OBJ))
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
 
@@ -59,6 +61,10 @@ $(B)/capsa-oci: $(B)/capsa
 $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(B)/libcapsa.a $(LIBS) -lcmocka
+
+$(B)/tests/test_pull_%: tests/unit/test_pull_%.c $(PULL_LIB_OBJ) $(B)/libcapsa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(PULL_LIB_OBJ) $(B)/libcapsa.a $(PULL_LIBS) $(LIBS) -lcmocka
 
 $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)

@@ -1,0 +1,19 @@
+/* priv.h — the pull helper parses untrusted network data, so it gives up
+ * what it does not need before it talks to a registry.
+ *
+ * As root: every capability except those unpacking a layer needs (chown,
+ * dac_override, fowner, fsetid, mknod, setfcap, and sys_admin for the
+ * trusted.overlay.* xattrs of whiteouts) leaves the bounding, permitted,
+ * effective, inheritable and ambient sets, and no_new_privs is set.
+ * Rootless: the helper already runs as the user with no capabilities;
+ * no_new_privs is left unset there because the unpacker may have to run
+ * the setuid newuidmap/newgidmap to enter the user namespace.
+ */
+#ifndef CAPSA_PULL_PRIV_H
+#define CAPSA_PULL_PRIV_H
+
+struct err;
+
+int priv_drop_for_pull(struct err *e);
+
+#endif
