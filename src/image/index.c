@@ -182,7 +182,8 @@ int index_save(struct store *s, const struct image_index *x, struct err *e)
 		json_object_object_add(o, "added", json_object_new_int64(r->added));
 		json_object_array_add(arr, o);
 	}
-	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE);
 	int rc = text ? write_file_atomic(s->dirfd, "images.json", text, strlen(text), 0600, e)
 		      : err_sys(e, ENOMEM, "images.json");
 	json_object_put(root);

@@ -9,6 +9,5 @@ struct pull_command {
 };
 
 int pull_import_main(int argc, char **argv); /* import.c */
-int pull_load_main(int argc, char **argv);   /* load.c */
 
 #endif
