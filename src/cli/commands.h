@@ -15,5 +15,8 @@ struct command {
 int oci_main(int argc, char **argv);
 
 /* Engine commands (one file each under src/cli/), one line each, sorted. */
+int login_main(int argc, char **argv);	/* pull.c */
+int logout_main(int argc, char **argv); /* pull.c */
+int pull_main(int argc, char **argv);	/* pull.c */
 
 #endif

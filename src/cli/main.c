@@ -10,7 +10,10 @@
 /* One line per command; argv[0] of the handler is the command word.
  * Keep the list sorted by name (it is also the --help listing). */
 static const struct command commands[] = {
-	{"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+    {"login", login_main, "log in to a registry (checks, then stores the credentials)"},
+    {"logout", logout_main, "remove the stored credentials for a registry"},
+    {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+    {"pull", pull_main, "fetch an image from a registry"},
 };
 
 static const char *base_name(const char *p)

@@ -9,5 +9,8 @@ struct pull_command {
 };
 
 int pull_import_main(int argc, char **argv); /* import.c */
+int pull_login_main(int argc, char **argv);  /* login.c */
+int pull_logout_main(int argc, char **argv); /* login.c */
+int pull_pull_main(int argc, char **argv);   /* pull.c */
 
 #endif

@@ -1,0 +1,160 @@
+/* layers.c — download layers concurrently, unpack each as it lands (see
+ * layers.h). */
+#include "pull/layers.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "image/store.h"
+#include "pull/blobs.h"
+#include "pull/manifest.h"
+#include "pull/unpack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct job {
+	size_t layer; /* index in the manifest */
+	char *path;   /* the verified blob */
+};
+
+/* The queue between the download loop (producer) and the unpack thread. */
+struct unpacker {
+	struct store *s;
+	const struct manifest *m;
+	char **diff_ids;
+	char (*chains)[SHA256_DIGEST_STR];
+	size_t *map; /* blob index -> layer index */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *q;
+	size_t head, tail;
+	bool closed, failed;
+	struct err err;
+};
+
+static int unpack_one(struct unpacker *u, const struct job *j, struct err *e)
+{
+	size_t i = j->layer;
+	const struct descriptor *d = &u->m->layers[i];
+	char name[128];
+	snprintf(name, sizeof(name), "layer %zu (%.19s)", i + 1, d->digest);
+	_cleanup_close_ int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, errno, "%s: open %s", name, j->path);
+	struct layer_in in = {.fd = fd,
+			      .name = name,
+			      .parent_chain = i ? u->chains[i - 1] : NULL,
+			      .diff_id = u->diff_ids[i],
+			      .digest = d->digest};
+	struct layer_out out;
+	int ret = layer_unpack(u->s, &in, &out, e);
+	if (ret < 0)
+		return ret;
+	if (strcmp(out.chain_id, u->chains[i]))
+		return err_msg(e, EBADMSG, "%s: chain ID %s, expected %s", name, out.chain_id,
+			       u->chains[i]);
+	return 0;
+}
+
+static void *unpack_thread(void *arg)
+{
+	struct unpacker *u = arg;
+	for (;;) {
+		pthread_mutex_lock(&u->lock);
+		while (u->head == u->tail && !u->closed && !u->failed)
+			pthread_cond_wait(&u->cond, &u->lock);
+		if (u->failed || u->head == u->tail) {
+			pthread_mutex_unlock(&u->lock);
+			return NULL;
+		}
+		struct job j = u->q[u->head++];
+		pthread_mutex_unlock(&u->lock);
+		struct err e = {0};
+		int ret = unpack_one(u, &j, &e);
+		if (ret < 0) {
+			pthread_mutex_lock(&u->lock);
+			u->failed = true;
+			u->err = e;
+			pthread_mutex_unlock(&u->lock);
+			return NULL;
+		}
+	}
+}
+
+/* blobs.c's callback: queue the layer (runs in the download thread). */
+static int on_blob(void *arg, size_t index, const char *path, struct err *e)
+{
+	struct unpacker *u = arg;
+	char *p = strdup(path);
+	if (!p)
+		return err_sys(e, ENOMEM, "layer");
+	pthread_mutex_lock(&u->lock);
+	if (u->failed) {
+		*e = u->err;
+		pthread_mutex_unlock(&u->lock);
+		free(p);
+		return -(e->code ? e->code : EIO);
+	}
+	u->q[u->tail].layer = u->map[index];
+	u->q[u->tail].path = p;
+	u->tail++;
+	pthread_cond_signal(&u->cond);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
+int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct manifest *m,
+		 char **diff_ids, struct progress *pg, struct err *e)
+{
+	size_t n = m->n_layers;
+	_cleanup_free_ char(*chains)[SHA256_DIGEST_STR] = calloc(n + 1, SHA256_DIGEST_STR);
+	_cleanup_free_ size_t *map = calloc(n + 1, sizeof(size_t));
+	_cleanup_free_ const struct descriptor **want = calloc(n + 1, sizeof(*want));
+	_cleanup_free_ struct job *q = calloc(n + 1, sizeof(*q));
+	if (!chains || !map || !want || !q)
+		return err_sys(e, ENOMEM, "layers");
+	size_t nwant = 0;
+	for (size_t i = 0; i < n; i++) {
+		chain_id_next(i ? chains[i - 1] : NULL, diff_ids[i], chains[i]);
+		if (store_layer_exists(s, chains[i]) > 0)
+			continue;
+		map[nwant] = i;
+		want[nwant++] = &m->layers[i];
+	}
+	if (nwant == 0)
+		return 0;
+	struct unpacker u = {
+	    .s = s, .m = m, .diff_ids = diff_ids, .chains = chains, .map = map, .q = q};
+	pthread_mutex_init(&u.lock, NULL);
+	pthread_cond_init(&u.cond, NULL);
+	pthread_t th;
+	int r = pthread_create(&th, NULL, unpack_thread, &u);
+	if (r != 0)
+		return err_sys(e, r, "layers: start the unpack thread");
+	struct blob_fetch f = *bf;
+	f.progress = pg;
+	f.done = on_blob;
+	f.arg = &u;
+	int ret = blobs_fetch(&f, want, nwant, e);
+	pthread_mutex_lock(&u.lock);
+	u.closed = true;
+	if (ret < 0)
+		u.failed = true; /* stop after the layer in hand */
+	pthread_cond_signal(&u.cond);
+	pthread_mutex_unlock(&u.lock);
+	pthread_join(th, NULL);
+	if (ret == 0 && u.failed) {
+		*e = u.err;
+		ret = -(e->code ? e->code : EIO);
+	}
+	for (size_t i = 0; i < u.tail; i++)
+		free(q[i].path);
+	pthread_mutex_destroy(&u.lock);
+	pthread_cond_destroy(&u.cond);
+	return ret;
+}
