@@ -1,0 +1,269 @@
+#!/usr/bin/env bats
+# capsa pull / login / logout against real registries: Debian's
+# docker-registry on 127.0.0.1 (plain http, TLS with a test CA, htpasswd
+# Basic auth, Bearer tokens from tests/fixtures/token_issuer.py), filled
+# with skopeo from the layouts of tests/fixtures/pullimages.sh.
+# shellcheck disable=SC2030,SC2031
+
+FIX=$BATS_TEST_DIRNAME/../fixtures
+CAPSA=$BATS_TEST_DIRNAME/../../build/capsa
+
+start_registry() { # MODE NAME [BASE]: sets NAME_REG, NAME_DIR (TLS_CERTS for tls)
+	local d=${3:-$BATS_FILE_TMPDIR}/reg-$2 out
+	mkdir -p "$d"
+	out=$("$FIX/registry.sh" start "$1" "$d") || return 1
+	eval "$out"
+	eval "export ${2}_REG=\$REG ${2}_DIR=\$d"
+	if [ "$1" = tls ]; then
+		export TLS_CERTS=$CAPSA_CERTS_DIR
+	fi
+}
+
+setup_file() {
+	command -v docker-registry >/dev/null || skip "needs docker-registry"
+	command -v skopeo >/dev/null || skip "needs skopeo"
+	"$FIX/pullimages.sh" "$BATS_FILE_TMPDIR/img"
+	# shellcheck source=../fixtures/pullimages.sh
+	source "$FIX/pullimages.sh"
+	start_registry plain PLAIN
+	start_registry tls TLS
+	start_registry basic BASIC
+	start_registry token TOKEN
+	push_all "$PLAIN_REG" "$BATS_FILE_TMPDIR/img"
+	push_all "$TLS_REG" "$BATS_FILE_TMPDIR/img" "" "$TLS_CERTS/$TLS_REG"
+	push_all "$BASIC_REG" "$BATS_FILE_TMPDIR/img" tester:secret
+	push_all "$TOKEN_REG" "$BATS_FILE_TMPDIR/img" tester:secret
+}
+
+teardown_file() {
+	local d
+	for d in "$BATS_FILE_TMPDIR"/reg-*; do
+		[ -d "$d" ] && "$FIX/registry.sh" stop "$d"
+	done
+	return 0
+}
+
+setup() {
+	S=$BATS_TEST_TMPDIR/store
+	# Credentials files live in the test's own HOME and runtime dir.
+	export HOME=$BATS_TEST_TMPDIR/home XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+	unset REGISTRY_AUTH_FILE CAPSA_CERTS_DIR
+}
+
+teardown() {
+	local d
+	for d in "$BATS_TEST_TMPDIR"/reg-*; do
+		[ -d "$d" ] && "$FIX/registry.sh" stop "$d"
+	done
+	return 0
+}
+
+capsa() { "$CAPSA" "$@"; }
+
+# names IMAGES.JSON: the registered names, one a line
+names() { jq -r '.images[].names[]' "$S/images.json" 2>/dev/null; }
+
+# nothing_registered: no image in the store at all
+nothing_registered() {
+	[ ! -f "$S/images.json" ] || [ "$(jq '.images | length' "$S/images.json")" = 0 ]
+}
+
+# layer_file PATH: PATH exists in one of the store's unpacked layers
+layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
+
+@test "pull by tag: a three-layer OCI image with gzip layers" {
+	run capsa pull --storage "$S" "$PLAIN_REG/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(names)" = "$PLAIN_REG/public/multi:1" ]
+	[ "$(jq '.images[0].layers | length' "$S/images.json")" = 3 ]
+	layer_file bin/busybox
+	layer_file etc/hello
+	layer_file data/blob
+	# not on a terminal: one line per finished layer
+	[ "$(grep -c ': downloaded' <<<"$output")" -eq 3 ]
+}
+
+@test "pull by digest verifies the manifest against the digest" {
+	capsa pull --quiet --storage "$S" "$PLAIN_REG/public/multi:1"
+	m=$(jq -r '.images[0].manifest' "$S/images.json")
+	S2=$BATS_TEST_TMPDIR/store2
+	run capsa pull --quiet --storage "$S2" "$PLAIN_REG/public/multi@$m"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r '.images[0].manifest' "$S2/images.json")" = "$m" ]
+	jq -r '.images[0].names[]' "$S2/images.json" | grep -qF "@$m"
+	# a digest the registry does not have
+	run capsa pull --quiet --storage "$S2" "$PLAIN_REG/public/multi@sha256:$(printf '%064d' 0)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"manifest unknown"* ]]
+}
+
+@test "pull: Docker schema 2 media types, zstd layers, uncompressed layers" {
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/docker:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	m=$(jq -r '.images[0].manifest' "$S/images.json")
+	[ "$(jq -r .mediaType "$S/blobs/sha256/${m#sha256:}")" = \
+		application/vnd.docker.distribution.manifest.v2+json ]
+	S=$BATS_TEST_TMPDIR/zstd
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/zstd:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	m=$(jq -r '.images[0].manifest' "$S/images.json")
+	jq -r '.layers[].mediaType' "$S/blobs/sha256/${m#sha256:}" | grep -q 'zstd'
+	layer_file etc/hello
+	S=$BATS_TEST_TMPDIR/plain
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/plain:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	layer_file etc/hello
+}
+
+@test "pull: a multi-platform index picks the host's platform, or --platform" {
+	[ "$(uname -m)" = x86_64 ] || skip "expects an amd64 host"
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/multiarch:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	layer_file data/blob
+	! layer_file etc/arch
+	S=$BATS_TEST_TMPDIR/arm
+	run capsa pull --quiet --platform linux/arm64 --storage "$S" "$PLAIN_REG/public/multiarch:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	layer_file etc/arch
+	[ "$(cat "$S"/layers/*/diff/etc/arch)" = arm64 ]
+	run capsa pull --quiet --platform linux/s390x --storage "$S" "$PLAIN_REG/public/multiarch:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no image for platform linux/s390x"*"linux/amd64"* ]]
+	run capsa pull --platform linux --storage "$S" "$PLAIN_REG/public/multiarch:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"expected os/arch"* ]]
+}
+
+@test "pull: layers already in the store are not fetched again" {
+	capsa pull --storage "$S" "$PLAIN_REG/public/multi:1"
+	# the Docker-typed copy has the same layers (same diff IDs)
+	run capsa pull --storage "$S" "$PLAIN_REG/public/docker:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" != *downloaded* ]]
+	[ "$(names | wc -l)" -eq 2 ]
+	# the same image again: nothing downloaded
+	run capsa pull --storage "$S" "$PLAIN_REG/public/multi:1"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *downloaded* ]]
+}
+
+@test "pull: unknown tag and unknown repository are clear errors, nothing registered" {
+	run capsa pull --storage "$S" "$PLAIN_REG/public/multi:nope"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"public/multi:nope"*"manifest unknown"* ]]
+	nothing_registered
+	run capsa pull --storage "$S" "$PLAIN_REG/public/none:1"
+	[ "$status" -ne 0 ]
+	nothing_registered
+	run capsa pull --storage "$S" "127.0.0.1:1/x:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"127.0.0.1:1"* ]]
+	run capsa pull --storage "$S" "Bad/Name"
+	[ "$status" -ne 0 ]
+	nothing_registered
+}
+
+@test "pull over TLS: the CA from certs.d, an unknown CA refused, --tls-verify=false" {
+	run capsa pull --quiet --storage "$S" "$TLS_REG/public/multi:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"certs.d"* ]]
+	nothing_registered
+	CAPSA_CERTS_DIR=$TLS_CERTS run capsa pull --quiet --storage "$S" "$TLS_REG/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(names)" = "$TLS_REG/public/multi:1" ]
+	S=$BATS_TEST_TMPDIR/insecure
+	run capsa pull --quiet --tls-verify=false --storage "$S" "$TLS_REG/public/plain:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "basic auth: refused without login, wrong password refused, login/pull/logout" {
+	run capsa pull --quiet --storage "$S" "$BASIC_REG/public/multi:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"authentication required"* ]]
+	nothing_registered
+	run capsa login -u tester --password-stdin "$BASIC_REG" <<<"wrong"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"wrong username or password"* ]]
+	[ ! -e "$XDG_RUNTIME_DIR/containers/auth.json" ]
+	run capsa login -u tester --password-stdin "$BASIC_REG" <<<"secret"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	jq -e --arg r "$BASIC_REG" '.auths[$r].auth' "$XDG_RUNTIME_DIR/containers/auth.json"
+	[ "$(stat -c %a "$XDG_RUNTIME_DIR/containers/auth.json")" = 600 ]
+	run capsa pull --quiet --storage "$S" "$BASIC_REG/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run capsa logout "$BASIC_REG"
+	[ "$status" -eq 0 ]
+	run capsa logout "$BASIC_REG"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not logged in"* ]]
+	S=$BATS_TEST_TMPDIR/again
+	run capsa pull --quiet --storage "$S" "$BASIC_REG/public/multi:1"
+	[ "$status" -ne 0 ]
+}
+
+@test "basic auth: credentials from ~/.docker/config.json, a wrong stored password" {
+	mkdir -p "$HOME/.docker"
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$BASIC_REG" "$(printf tester:secret | base64)" \
+		>"$HOME/.docker/config.json"
+	run capsa pull --quiet --storage "$S" "$BASIC_REG/public/plain:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$BASIC_REG" "$(printf tester:nope | base64)" \
+		>"$HOME/.docker/config.json"
+	S=$BATS_TEST_TMPDIR/s2
+	run capsa pull --quiet --storage "$S" "$BASIC_REG/public/plain:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"wrong username or password"* ]]
+	nothing_registered
+}
+
+@test "token auth: anonymous pull of a public repository, private needs login" {
+	before=$(grep -c 'GET /token' "$TOKEN_DIR/issuer.log")
+	run capsa pull --quiet --storage "$S" "$TOKEN_REG/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# one token for the whole pull (cached for the scope), not one per blob
+	after=$(grep -c 'GET /token' "$TOKEN_DIR/issuer.log")
+	[ "$((after - before))" -eq 1 ]
+	S=$BATS_TEST_TMPDIR/priv
+	run capsa pull --quiet --storage "$S" "$TOKEN_REG/private/multi:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"access denied"*"capsa login"* ]]
+	nothing_registered
+	run capsa login -u tester --password-stdin "$TOKEN_REG" <<<"bad"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"wrong username or password"* ]]
+	run capsa login -u tester --password-stdin "$TOKEN_REG" <<<"secret"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run capsa pull --quiet --storage "$S" "$TOKEN_REG/private/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(names)" = "$TOKEN_REG/private/multi:1" ]
+}
+
+@test "a corrupted blob in the registry is a digest mismatch, nothing registered" {
+	start_registry plain BAD "$BATS_TEST_TMPDIR"
+	source "$FIX/pullimages.sh"
+	push_all "$BAD_REG" "$BATS_FILE_TMPDIR/img"
+	d=$BAD_DIR
+	# every layer blob over 100 KiB: flip bytes, keep the size
+	for f in $(find "$d/storage" -path '*/blobs/sha256/*/data' -size +100k); do
+		printf 'XXXXXXXX' | dd of="$f" bs=1 seek=1000 conv=notrunc status=none
+	done
+	run capsa pull --quiet --storage "$S" "$BAD_REG/public/multi:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"digest mismatch"* ]]
+	nothing_registered
+	# the bad bytes are not kept for a resume (other layers' partial files may be)
+	dg=$(grep -o 'blob sha256:[0-9a-f]*' <<<"$output" | head -1 | cut -d: -f2)
+	[ -n "$dg" ] && [ ! -e "$S/tmp/$dg.partial" ] && [ ! -e "$S/blobs/sha256/$dg" ]
+}
+
+@test "a download cut midway is resumed with Range and completes" {
+	eval "$("$FIX/registry.sh" proxy "$PLAIN_DIR" "$BATS_TEST_TMPDIR/reg-proxy")"
+	run capsa pull --storage "$S" "$PROXY/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; cat "$BATS_TEST_TMPDIR/reg-proxy/proxy.log"; false; }
+	# the proxy cut every layer and the config once; each was resumed with a Range
+	[ "$(ls "$BATS_TEST_TMPDIR/reg-proxy/cut" | wc -l)" -eq 4 ]
+	[ "$(grep -c 'proxy: range bytes=[1-9][0-9]*-' "$BATS_TEST_TMPDIR/reg-proxy/proxy.log")" -eq 4 ]
+	[ "$(names)" = "$PROXY/public/multi:1" ]
+	layer_file data/blob
+}
