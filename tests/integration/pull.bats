@@ -6,7 +6,7 @@
 # shellcheck disable=SC2030,SC2031
 
 FIX=$BATS_TEST_DIRNAME/../fixtures
-CAPSA=$BATS_TEST_DIRNAME/../../build/capsa
+CAPSA=${CAPSA_BIN:-$BATS_TEST_DIRNAME/../../build/capsa}
 
 start_registry() { # MODE NAME [BASE]: sets NAME_REG, NAME_DIR (TLS_CERTS for tls)
 	local d=${3:-$BATS_FILE_TMPDIR}/reg-$2 out
@@ -265,5 +265,41 @@ layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
 	[ "$(ls "$BATS_TEST_TMPDIR/reg-proxy/cut" | wc -l)" -eq 4 ]
 	[ "$(grep -c 'proxy: range bytes=[1-9][0-9]*-' "$BATS_TEST_TMPDIR/reg-proxy/proxy.log")" -eq 4 ]
 	[ "$(names)" = "$PROXY/public/multi:1" ]
+	layer_file data/blob
+}
+
+@test "a partial blob left by a killed pull is resumed; a bad one is dropped" {
+	eval "$("$FIX/registry.sh" proxy "$PLAIN_DIR" "$BATS_TEST_TMPDIR/reg-proxy")"
+	L=$BATS_FILE_TMPDIR/img/layout
+	m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "multi") | .digest' "$L/index.json")
+	big=$(jq -r '.layers | max_by(.size) | .digest' "$L/blobs/sha256/${m#sha256:}")
+	size=$(jq -r '.layers | max_by(.size) | .size' "$L/blobs/sha256/${m#sha256:}")
+	half=$((size / 2))
+	mkdir -p "$S/tmp"
+	head -c "$half" "$L/blobs/sha256/${big#sha256:}" >"$S/tmp/${big#sha256:}.partial"
+	run capsa pull --quiet --storage "$S" "$PROXY/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# the first request for that blob already asked for the second half
+	grep -q "proxy: range bytes=$half- /v2/public/multi/blobs/$big" "$BATS_TEST_TMPDIR/reg-proxy/proxy.log"
+	[ ! -e "$S/tmp/${big#sha256:}.partial" ]
+
+	# garbage of the right length: a digest mismatch that removes it, then a clean pull
+	S=$BATS_TEST_TMPDIR/s2
+	mkdir -p "$S/tmp"
+	head -c "$half" /dev/zero >"$S/tmp/${big#sha256:}.partial"
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/multi:1"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"digest mismatch"* ]]
+	nothing_registered
+	[ ! -e "$S/tmp/${big#sha256:}.partial" ]
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "blob downloads follow redirects to another host" {
+	eval "$("$FIX/registry.sh" proxy "$PLAIN_DIR" "$BATS_TEST_TMPDIR/reg-proxy" redirect)"
+	run capsa pull --quiet --storage "$S" "$PROXY/public/multi:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(grep -c '"GET /v2/public/multi/blobs/sha256:[0-9a-f]* HTTP/1.1" 307' "$BATS_TEST_TMPDIR/reg-proxy/proxy.log")" -eq 4 ]
 	layer_file data/blob
 }
