@@ -17,12 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#define MAX_UNPACKERS 4
+
 struct job {
 	size_t layer; /* index in the manifest */
 	char *path;   /* the verified blob */
 };
 
-/* The queue between the download loop (producer) and the unpack thread. */
+/* The queue between the download loop (producer) and the unpack threads. */
 struct unpacker {
 	struct store *s;
 	const struct manifest *m;
@@ -50,7 +52,9 @@ static int unpack_one(struct unpacker *u, const struct job *j, struct err *e)
 			      .name = name,
 			      .parent_chain = i ? u->chains[i - 1] : NULL,
 			      .diff_id = u->diff_ids[i],
-			      .digest = d->digest};
+			      /* blobs.c verified the compressed bytes (libcrypto,
+			       * while they arrived): no second hash here. */
+			      .digest = NULL};
 	struct layer_out out;
 	int ret = layer_unpack(u->s, &in, &out, e);
 	if (ret < 0)
@@ -78,8 +82,10 @@ static void *unpack_thread(void *arg)
 		int ret = unpack_one(u, &j, &e);
 		if (ret < 0) {
 			pthread_mutex_lock(&u->lock);
+			if (!u->failed)
+				u->err = e;
 			u->failed = true;
-			u->err = e;
+			pthread_cond_broadcast(&u->cond);
 			pthread_mutex_unlock(&u->lock);
 			return NULL;
 		}
@@ -132,22 +138,36 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 	    .s = s, .m = m, .diff_ids = diff_ids, .chains = chains, .map = map, .q = q};
 	pthread_mutex_init(&u.lock, NULL);
 	pthread_cond_init(&u.cond, NULL);
-	pthread_t th;
-	int r = pthread_create(&th, NULL, unpack_thread, &u);
-	if (r != 0)
-		return err_sys(e, r, "layers: start the unpack thread");
+	/* Unpacking (decompression and a few syscalls per file) is the CPU
+	 * part of a pull: one thread per CPU, as layers are independent. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nth = cpus < 1 ? 1 : cpus > MAX_UNPACKERS ? MAX_UNPACKERS : (size_t)cpus;
+	if (nth > nwant)
+		nth = nwant;
+	pthread_t th[MAX_UNPACKERS];
+	size_t started = 0;
+	int ret = 0;
+	for (; started < nth; started++) {
+		int r = pthread_create(&th[started], NULL, unpack_thread, &u);
+		if (r != 0) {
+			ret = err_sys(e, r, "layers: start an unpack thread");
+			break;
+		}
+	}
 	struct blob_fetch f = *bf;
 	f.progress = pg;
 	f.done = on_blob;
 	f.arg = &u;
-	int ret = blobs_fetch(&f, want, nwant, e);
+	if (ret == 0)
+		ret = blobs_fetch(&f, want, nwant, e);
 	pthread_mutex_lock(&u.lock);
 	u.closed = true;
 	if (ret < 0)
-		u.failed = true; /* stop after the layer in hand */
-	pthread_cond_signal(&u.cond);
+		u.failed = true; /* stop after the layers in hand */
+	pthread_cond_broadcast(&u.cond);
 	pthread_mutex_unlock(&u.lock);
-	pthread_join(th, NULL);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 	if (ret == 0 && u.failed) {
 		*e = u.err;
 		ret = -(e->code ? e->code : EIO);

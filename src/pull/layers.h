@@ -3,8 +3,9 @@
  * Chain IDs come from the config's diff_ids, so a layer already unpacked
  * in the store (shared with another image) is neither downloaded nor
  * unpacked again.  The others download concurrently (blobs.c); each
- * verified blob goes to an unpack thread the moment it lands, so
- * unpacking overlaps the remaining downloads.
+ * verified blob goes to a pool of unpack threads (one per CPU, at most 4)
+ * the moment it lands, so unpacking overlaps the remaining downloads and
+ * independent layers unpack side by side.
  */
 #ifndef CAPSA_PULL_LAYERS_H
 #define CAPSA_PULL_LAYERS_H

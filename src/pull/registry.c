@@ -404,7 +404,6 @@ static int choose_scheme(struct registry *r, struct err *e)
 	_cleanup_free_ char *url = NULL;
 	if (asprintf(&r->base, "https://%s", r->host) < 0 || asprintf(&url, "%s/v2/", r->base) < 0)
 		return err_sys(e, ENOMEM, "url");
-	struct err e2 = {0};
 	_cleanup_(curl_easy_cleanupp) CURL *h = curl_easy_init();
 	if (!h)
 		return err_sys(e, ENOMEM, "curl");
@@ -421,7 +420,6 @@ static int choose_scheme(struct registry *r, struct err *e)
 	CURLcode c = curl_easy_perform(h);
 	free(hd.www_auth);
 	reg_response_free(&resp);
-	(void)e2;
 	if (c == CURLE_OK)
 		return 0;
 	if (may_http &&
@@ -482,7 +480,6 @@ void reg_close(struct registry *r)
 	free(r->host);
 	free(r->repo);
 	free(r->base);
-	free(r->ca_file);
 	free(r->cert_dir);
 	free(r->user);
 	free(r->pass);

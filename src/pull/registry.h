@@ -32,8 +32,7 @@ struct registry {
 	char *host;	/* where it is served: "registry-1.docker.io" */
 	char *repo;	/* "library/alpine" */
 	char *base;	/* "https://registry-1.docker.io" */
-	char *ca_file;	/* certs.d/<name>/ca.crt when present */
-	char *cert_dir; /* certs.d/<name>, for client.cert/client.key */
+	char *cert_dir; /* certs.d/<name>: *.crt CAs, client.cert/key */
 	bool tls_verify;
 	char *user, *pass; /* NULL when anonymous */
 	char *basic;	   /* "Basic …" once the registry asked for it */
