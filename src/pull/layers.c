@@ -7,6 +7,7 @@
 #include "image/store.h"
 #include "pull/blobs.h"
 #include "pull/manifest.h"
+#include "pull/progress.h"
 #include "pull/unpack.h"
 
 #include <errno.h>
@@ -115,7 +116,7 @@ static int on_blob(void *arg, size_t index, const char *path, struct err *e)
 }
 
 int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct manifest *m,
-		 char **diff_ids, struct progress *pg, struct err *e)
+		 char **diff_ids, enum progress_mode mode, struct err *e)
 {
 	size_t n = m->n_layers;
 	_cleanup_free_ char(*chains)[SHA256_DIGEST_STR] = calloc(n + 1, SHA256_DIGEST_STR);
@@ -155,11 +156,12 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 		}
 	}
 	struct blob_fetch f = *bf;
-	f.progress = pg;
+	f.progress = progress_new(nwant, mode, stderr);
 	f.done = on_blob;
 	f.arg = &u;
 	if (ret == 0)
 		ret = blobs_fetch(&f, want, nwant, e);
+	progress_free(f.progress);
 	pthread_mutex_lock(&u.lock);
 	u.closed = true;
 	if (ret < 0)

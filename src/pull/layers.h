@@ -10,16 +10,17 @@
 #ifndef CAPSA_PULL_LAYERS_H
 #define CAPSA_PULL_LAYERS_H
 
+#include "pull/progress.h"
+
 struct blob_fetch;
 struct err;
 struct manifest;
-struct progress;
 struct store;
 
 /* `diff_ids`: one per layer, bottom first (validated sha256 digests).
  * `bf` gives the registry, the directories and the parallelism; its
- * done/arg/progress are set here. */
+ * done/arg/progress are set here (`mode`: how downloads are shown). */
 int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct manifest *m,
-		 char **diff_ids, struct progress *pg, struct err *e);
+		 char **diff_ids, enum progress_mode mode, struct err *e);
 
 #endif

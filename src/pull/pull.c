@@ -190,8 +190,6 @@ static int pull_one(const struct pull_opts *o, const char *refstr, struct err *e
 	char blob_dir[PATH_MAX + 16], tmp_dir[PATH_MAX + 16];
 	snprintf(blob_dir, sizeof(blob_dir), "%s/blobs/sha256", s.root);
 	snprintf(tmp_dir, sizeof(tmp_dir), "%s/tmp", s.root);
-	struct progress *pg =
-	    progress_new(m.n_layers + 1, o->quiet ? PROGRESS_QUIET : PROGRESS_BARS, stderr);
 	struct blob_fetch bf = {.reg = &r,
 				.blob_dir = blob_dir,
 				.tmp_dir = tmp_dir,
@@ -202,8 +200,8 @@ static int pull_one(const struct pull_opts *o, const char *refstr, struct err *e
 	if (ret == 0)
 		ret = config_diff_ids(&s, name, &m, &diff_ids, e);
 	if (ret == 0)
-		ret = layers_fetch(&s, &bf, &m, diff_ids, pg, e);
-	progress_free(pg);
+		ret = layers_fetch(&s, &bf, &m, diff_ids, o->quiet ? PROGRESS_QUIET : PROGRESS_BARS,
+				   e);
 	if (ret == 0)
 		ret = index_commit_image(&s, m.config.digest, mdigest, name, e);
 	if (ret == 0 && !o->quiet)
