@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,16 +66,34 @@ static int hash_reset(struct xfer *x)
 	return EVP_DigestInit_ex(x->md, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
 }
 
-/* Open the partial file and feed what it already holds into the hash, so
- * the download resumes after it. */
+/* Open and lock the partial file and feed what it already holds into the
+ * hash, so the download resumes after it.  Returns 1 when a concurrent
+ * pull finished the blob meanwhile. */
 static int open_partial(struct loop *l, struct xfer *x, struct err *e)
 {
-	x->fd = open(x->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (x->fd < 0)
-		return err_sys(e, errno, "blob %s: open %s", x->d->digest, x->part);
+	/* Another pull of the same blob holds the lock while it downloads:
+	 * wait for it, then use what it left (the blob, or a partial file). */
+	for (;;) {
+		x->fd = open(x->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (x->fd < 0)
+			return err_sys(e, errno, "blob %s: open %s", x->d->digest, x->part);
+		if (flock(x->fd, LOCK_EX) < 0)
+			return err_sys(e, errno, "blob %s: lock %s", x->d->digest, x->part);
+		struct stat a, b;
+		if (stat(x->final, &a) == 0 && a.st_size == x->d->size) {
+			close(x->fd);
+			x->fd = -1;
+			return 1;
+		}
+		if (fstat(x->fd, &a) == 0 && stat(x->part, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			break;
+		close(x->fd); /* renamed or removed while we waited: again */
+	}
 	if (hash_reset(x) < 0)
 		return err_msg(e, EIO, "blob %s: sha256 init", x->d->digest);
 	char buf[1 << 16];
+	bool too_long = false;
 	for (;;) {
 		ssize_t r = read(x->fd, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
@@ -83,15 +102,16 @@ static int open_partial(struct loop *l, struct xfer *x, struct err *e)
 			return err_sys(e, errno, "blob %s: read %s", x->d->digest, x->part);
 		if (r == 0)
 			break;
-		if (x->have + r > x->d->size)
-			break; /* longer than the blob: start over */
+		if (x->have + r > x->d->size) {
+			too_long = true; /* not a prefix of this blob: start over */
+			break;
+		}
 		EVP_DigestUpdate(x->md, buf, (size_t)r);
 		x->have += r;
 	}
-	if (x->have + 0 != lseek(x->fd, 0, SEEK_CUR) || x->have > x->d->size) {
-		if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0)
+	if (too_long) {
+		if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0 || hash_reset(x) < 0)
 			return err_sys(e, errno, "blob %s: truncate %s", x->d->digest, x->part);
-		hash_reset(x);
 	}
 	(void)l;
 	return 0;
@@ -323,15 +343,34 @@ static int prepare(struct loop *l, struct xfer *x, struct err *e)
 	int ret = open_partial(l, x, e);
 	if (ret < 0)
 		return ret;
+	if (ret == 1) {
+		x->finished = true;
+		progress_done(l->f->progress, x->idx, "exists");
+		return l->f->done ? l->f->done(l->f->arg, x->idx, x->final, e) : 0;
+	}
 	if (x->have == x->d->size)
 		return finish(l, x, e);
 	return 0;
 }
 
+static int by_digest(const void *a, const void *b)
+{
+	const struct xfer *const *x = a, *const *y = b;
+	return strcmp((*x)->d->digest, (*y)->d->digest);
+}
+
 static int run(struct loop *l, struct err *e)
 {
+	/* Partial files are locked in digest order, the same in every pull,
+	 * so two pulls sharing blobs cannot wait on each other in a cycle. */
+	_cleanup_free_ struct xfer **order = calloc(l->n ? l->n : 1, sizeof(*order));
+	if (!order)
+		return err_sys(e, ENOMEM, "blob download");
+	for (size_t i = 0; i < l->n; i++)
+		order[i] = &l->x[i];
+	qsort(order, l->n, sizeof(*order), by_digest);
 	for (size_t i = 0; i < l->n; i++) {
-		int ret = prepare(l, &l->x[i], e);
+		int ret = prepare(l, order[i], e);
 		if (ret < 0)
 			return ret;
 	}

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct unpacker {
 	const struct manifest *m;
 	char **diff_ids;
 	char (*chains)[SHA256_DIGEST_STR];
-	size_t *map; /* blob index -> layer index */
+	size_t *blob_of; /* layer index -> index of its blob, SIZE_MAX: not fetched */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *q;
@@ -93,24 +94,30 @@ static void *unpack_thread(void *arg)
 	}
 }
 
-/* blobs.c's callback: queue the layer (runs in the download thread). */
+/* blobs.c's callback: queue every layer made of this blob (an image may
+ * repeat a layer); runs in the download thread. */
 static int on_blob(void *arg, size_t index, const char *path, struct err *e)
 {
 	struct unpacker *u = arg;
-	char *p = strdup(path);
-	if (!p)
-		return err_sys(e, ENOMEM, "layer");
 	pthread_mutex_lock(&u->lock);
 	if (u->failed) {
 		*e = u->err;
 		pthread_mutex_unlock(&u->lock);
-		free(p);
 		return -(e->code ? e->code : EIO);
 	}
-	u->q[u->tail].layer = u->map[index];
-	u->q[u->tail].path = p;
-	u->tail++;
-	pthread_cond_signal(&u->cond);
+	for (size_t i = 0; i < u->m->n_layers; i++) {
+		if (u->blob_of[i] != index)
+			continue;
+		char *p = strdup(path);
+		if (!p) {
+			pthread_mutex_unlock(&u->lock);
+			return err_sys(e, ENOMEM, "layer");
+		}
+		u->q[u->tail].layer = i;
+		u->q[u->tail].path = p;
+		u->tail++;
+	}
+	pthread_cond_broadcast(&u->cond);
 	pthread_mutex_unlock(&u->lock);
 	return 0;
 }
@@ -120,23 +127,29 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 {
 	size_t n = m->n_layers;
 	_cleanup_free_ char(*chains)[SHA256_DIGEST_STR] = calloc(n + 1, SHA256_DIGEST_STR);
-	_cleanup_free_ size_t *map = calloc(n + 1, sizeof(size_t));
+	_cleanup_free_ size_t *blob_of = calloc(n + 1, sizeof(size_t));
 	_cleanup_free_ const struct descriptor **want = calloc(n + 1, sizeof(*want));
 	_cleanup_free_ struct job *q = calloc(n + 1, sizeof(*q));
-	if (!chains || !map || !want || !q)
+	if (!chains || !blob_of || !want || !q)
 		return err_sys(e, ENOMEM, "layers");
+	/* Each blob downloads once, however many layers use it. */
 	size_t nwant = 0;
 	for (size_t i = 0; i < n; i++) {
 		chain_id_next(i ? chains[i - 1] : NULL, diff_ids[i], chains[i]);
+		blob_of[i] = SIZE_MAX;
 		if (store_layer_exists(s, chains[i]) > 0)
 			continue;
-		map[nwant] = i;
-		want[nwant++] = &m->layers[i];
+		size_t k = 0;
+		while (k < nwant && strcmp(want[k]->digest, m->layers[i].digest))
+			k++;
+		if (k == nwant)
+			want[nwant++] = &m->layers[i];
+		blob_of[i] = k;
 	}
 	if (nwant == 0)
 		return 0;
 	struct unpacker u = {
-	    .s = s, .m = m, .diff_ids = diff_ids, .chains = chains, .map = map, .q = q};
+	    .s = s, .m = m, .diff_ids = diff_ids, .chains = chains, .blob_of = blob_of, .q = q};
 	pthread_mutex_init(&u.lock, NULL);
 	pthread_cond_init(&u.cond, NULL);
 	/* Unpacking (decompression and a few syscalls per file) is the CPU

@@ -148,6 +148,15 @@ layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
 	[[ "$output" != *downloaded* ]]
 }
 
+@test "pull: an image that uses one layer blob twice" {
+	run capsa pull --storage "$S" "$PLAIN_REG/public/repeat:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq '.images[0].layers | length' "$S/images.json")" = 3 ]
+	[ "$(jq -r '.images[0].layers | unique | length' "$S/images.json")" = 3 ]
+	# downloaded once
+	[ "$(grep -c ': downloaded' <<<"$output")" -eq 2 ]
+}
+
 @test "pull: unknown tag and unknown repository are clear errors, nothing registered" {
 	run capsa pull --storage "$S" "$PLAIN_REG/public/multi:nope"
 	[ "$status" -ne 0 ]
