@@ -312,3 +312,15 @@ layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
 	[ "$(grep -c '"GET /v2/public/multi/blobs/sha256:[0-9a-f]* HTTP/1.1" 307' "$BATS_TEST_TMPDIR/reg-proxy/proxy.log")" -eq 4 ]
 	layer_file data/blob
 }
+
+@test "two pulls of images sharing layers at the same time both succeed" {
+	capsa pull --quiet --storage "$S" "$PLAIN_REG/public/multi:1" >"$BATS_TEST_TMPDIR/a.out" 2>&1 &
+	a=$!
+	capsa pull --quiet --storage "$S" "$PLAIN_REG/public/docker:1" >"$BATS_TEST_TMPDIR/b.out" 2>&1 &
+	b=$!
+	wait "$a" || { cat "$BATS_TEST_TMPDIR/a.out"; false; }
+	wait "$b" || { cat "$BATS_TEST_TMPDIR/b.out"; false; }
+	[ "$(names | sort | tr '\n' ' ')" = "$PLAIN_REG/public/docker:1 $PLAIN_REG/public/multi:1 " ]
+	[ "$(ls -d "$S"/layers/*/ | wc -l)" -eq 3 ]
+	[ -z "$(ls "$S/tmp")" ]
+}
