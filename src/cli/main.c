@@ -34,8 +34,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	/* Grow the heap in one step instead of a brk(2) per 128 KiB: each
-	 * system call counts on the container start path. */
+	 * system call counts on the container start path.  Keep big blocks
+	 * (the init's stack) in the heap and never shrink it: an munmap or a
+	 * brk down costs a TLB shootdown on every CPU this process ran on. */
 	mallopt(M_TOP_PAD, 1 << 20);
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);
 	if (argc < 2) {
