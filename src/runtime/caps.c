@@ -76,8 +76,9 @@ static uint64_t known_mask(int last)
 
 int caps_drop_bounding(const struct spec_caps *c, struct err *e)
 {
-	int last = caps_last_cap();
-	for (int n = 0; n <= last; n++) {
+	/* Up to the first number the kernel does not know (EINVAL): no need
+	 * to read cap_last_cap first. */
+	for (int n = 0; n < CAP_MASK_BITS; n++) {
 		if (c->bounding & ((uint64_t)1 << n))
 			continue;
 		/* One call per capability in the common case; only when the
@@ -88,8 +89,11 @@ int caps_drop_bounding(const struct spec_caps *c, struct err *e)
 		if (errno == EINVAL)
 			break;
 		int saved = errno;
-		if (prctl(PR_CAPBSET_READ, n, 0, 0, 0) == 0)
+		int had = prctl(PR_CAPBSET_READ, n, 0, 0, 0);
+		if (had == 0)
 			continue;
+		if (had < 0 && errno == EINVAL)
+			break; /* EPERM comes before the range check */
 		char buf[32];
 		return err_sys(e, saved, "drop capability %s from bounding set",
 			       cap_label(n, buf, sizeof(buf)));

@@ -202,10 +202,25 @@ int state_write(int dirfd, const struct rt_state *s, struct err *e)
 
 int state_remove(const char *root, const char *id, struct err *e)
 {
+	/* The common case is a directory holding only state.json: two
+	 * system calls, no directory listing.  Anything else (an exec fifo,
+	 * a leftover of a crash) takes the recursive way. */
+	int r = state_check_id(id, e);
+	if (r < 0)
+		return r;
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/state.json", root, id) < sizeof(path)) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			goto recursive;
+		path[strlen(path) - strlen("/state.json")] = '\0';
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+	}
+recursive:;
 	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return errno == ENOENT ? 0 : err_sys(e, errno, "state root %s", root);
-	int r = rm_rf_at(rootfd, id);
+	r = rm_rf_at(rootfd, id);
 	if (r < 0)
 		return err_sys(e, -r, "remove state of container \"%s\"", id);
 	return 0;
@@ -295,13 +310,40 @@ int state_pidfd(const struct rt_state *s)
 	return fd;
 }
 
+/* Days since 1970-01-01 -> proleptic Gregorian date, by 400-year eras
+ * (146097 days each).  gmtime_r would do, but glibc's gmtime loads
+ * /etc/localtime (for leap seconds) on first use: six system calls and a
+ * file parse on every container start. */
+static void civil_from_days(long long z, int *y, unsigned *m, unsigned *d)
+{
+	z += 719468; /* shift the epoch to 0000-03-01 */
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);			       /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);		       /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;				       /* [0, 11] */
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void rfc3339_from(const struct timespec *ts, char buf[64])
+{
+	long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	int y;
+	unsigned mo, d;
+	civil_from_days(days, &y, &mo, &d);
+	snprintf(buf, 64, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, mo, d, secs / 3600,
+		 secs / 60 % 60, secs % 60, ts->tv_nsec);
+}
+
 void rfc3339_now(char buf[64])
 {
 	struct timespec ts;
-	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* snprintf, not strftime: strftime loads /etc/localtime even for UTC. */
-	snprintf(buf, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	rfc3339_from(&ts, buf);
 }

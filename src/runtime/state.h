@@ -71,6 +71,9 @@ int state_pidfd(const struct rt_state *s);
 
 /* Current time as RFC 3339 with nanoseconds, UTC. */
 void rfc3339_now(char buf[64]);
+/* The same for a given time (UTC, nanoseconds). */
+struct timespec;
+void rfc3339_from(const struct timespec *ts, char buf[64]);
 
 #define STATE_FIFO "exec.fifo"
 #define STATE_FILE "state.json"

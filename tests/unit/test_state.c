@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char root[64];
@@ -122,10 +123,34 @@ static void test_status(void **state)
 	assert_int_equal(state_open(root, "c2", false, &other, &e), -ENOENT);
 }
 
+/* rfc3339_from against glibc's gmtime_r, across eras, leap years and
+ * negative times. */
+static void test_rfc3339(void **state)
+{
+	(void)state;
+	static const long long fixed[] = {0, -1, 951782400 /* 2000-02-29 */, 4107542399LL,
+					  -2208988800LL, 253402300799LL, 1795429774};
+	char got[64], want[64];
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 20000; i++) {
+		long long t = i < sizeof(fixed) / sizeof(fixed[0])
+				  ? fixed[i]
+				  : (long long)(i * 2654435761ULL % 20000000000ULL) - 5000000000LL;
+		struct timespec ts = {.tv_sec = (time_t)t, .tv_nsec = 123456789};
+		struct tm tm;
+		assert_non_null(gmtime_r(&ts.tv_sec, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.123456789Z",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec);
+		rfc3339_from(&ts, got);
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ids),
+	    cmocka_unit_test(test_rfc3339),
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 	};
