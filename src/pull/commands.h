@@ -9,5 +9,6 @@ struct pull_command {
 };
 
 int pull_import_main(int argc, char **argv); /* import.c */
+int pull_load_main(int argc, char **argv);   /* load.c */
 
 #endif

@@ -14,6 +14,7 @@
 /* One line per subcommand, sorted by name; the NULL line ends the table. */
 static const struct pull_command commands[] = {
     {"import", pull_import_main, "make an image from a root filesystem tar"},
+    {"load", pull_load_main, "load a docker-archive or oci-archive tar"},
     {NULL, NULL, NULL},
 };
 
