@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,7 +148,8 @@ int load_archive_scan(struct load_archive *la, struct store *s, const char *path
 		return err_sys(e, errno, "temporary directory in %s/tmp", s->root);
 	snprintf(la->tmp, sizeof(la->tmp), "tmp/%s", strrchr(full, '/') + 1);
 	la->tmpfd = openat(s->dirfd, la->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (la->tmpfd < 0)
+	/* The flock tells garbage collection this temporary is alive. */
+	if (la->tmpfd < 0 || flock(la->tmpfd, LOCK_EX) < 0)
 		return err_sys(e, errno, "%s", full);
 
 	struct archive *a = archive_read_new();

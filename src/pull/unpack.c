@@ -191,7 +191,8 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	memcpy(tmp + 7, strrchr(path, '/') + 1, strlen(strrchr(path, '/') + 1) + 1);
 	_cleanup_close_ int tmpfd = openat(s->dirfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
-	if (tmpfd < 0 || mkdirat(tmpfd, "diff", 0755) < 0) {
+	/* The flock tells garbage collection this temporary is alive. */
+	if (tmpfd < 0 || flock(tmpfd, LOCK_EX) < 0 || mkdirat(tmpfd, "diff", 0755) < 0) {
 		r = err_sys(e, errno, "%s: %s", in->name, path);
 		goto fail;
 	}
