@@ -165,6 +165,14 @@ static int sweep(struct store *s, const char *dir, const struct hexset *keep, in
 			if (rm_rf_at(fd, n) == 0) {
 				st->layers++;
 				st->bytes += b;
+				/* Its lock goes too, unless an unpack holds it.  (A
+				 * racing unpack that then recreates the lock is safe:
+				 * the rename into place decides.) */
+				char lk[80];
+				snprintf(lk, sizeof(lk), "%s.lock", hex);
+				_cleanup_close_ int lfd = openat(fd, lk, O_RDONLY | O_CLOEXEC);
+				if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) == 0)
+					unlinkat(fd, lk, 0);
 			}
 		} else {
 			struct stat sb;
