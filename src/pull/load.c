@@ -295,6 +295,10 @@ int pull_load_main(int argc, char **argv)
 		return 2;
 	}
 	struct err e = {0};
+	if (pull_enter_userns(&e) < 0) {
+		store_close(&s);
+		return pull_fail("load", &e);
+	}
 	struct load_archive la;
 	int r = load_archive_scan(&la, &s, argv[1], &e);
 	if (r == 0) {
