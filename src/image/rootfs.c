@@ -43,13 +43,12 @@ static int write_lists(struct store *s, const char *dir, const struct image_rec 
 	char *p = buf;
 	for (size_t i = 0; i < img->n_layers; i++)
 		p += sprintf(p, "%s\n", img->layers[i]);
-	char rel[PATH_MAX];
-	snprintf(rel, sizeof(rel), "%s/layers", dir);
-	int r = write_file_atomic(s->dirfd, rel, buf, (size_t)(p - buf), 0644, e);
-	if (r == 0) {
-		snprintf(rel, sizeof(rel), "%s/image", dir);
-		r = write_file_atomic(s->dirfd, rel, img->id, strlen(img->id), 0644, e);
-	}
+	_cleanup_close_ int dfd = openat(s->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(e, errno, "open %s/%s", s->root, dir);
+	int r = write_file_atomic(dfd, "layers", buf, (size_t)(p - buf), 0644, e);
+	if (r == 0)
+		r = write_file_atomic(dfd, "image", img->id, strlen(img->id), 0644, e);
 	return r;
 }
 
