@@ -177,7 +177,13 @@ int rootfs_remove(struct store *s, const char *ctr_id, struct err *e)
 		return err_msg(e, EINVAL, "container \"%s\": invalid ID", ctr_id);
 	char path[PATH_MAX + 300], rel[300];
 	snprintf(path, sizeof(path), "%s/containers/%s/rootfs", s->root, ctr_id);
-	if (umount2(path, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+	/* Mounted (in this namespace) when it sits on another device than its
+	 * parent; unprivileged umount of a plain directory would fail. */
+	struct stat a, b;
+	char parent[PATH_MAX + 300];
+	snprintf(parent, sizeof(parent), "%s/containers/%s", s->root, ctr_id);
+	if (stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev &&
+	    umount2(path, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return err_sys(e, errno, "unmount %s", path);
 	/* Only what rootfs_prepare made: the engine keeps its own records in
 	 * the same directory.  rm_rf_at does not cross mount points. */
