@@ -310,8 +310,8 @@ int pull_load_main(int argc, char **argv)
 			r = err_msg(&e, EINVAL,
 				    "neither manifest.json (docker-archive) nor index.json "
 				    "(oci-archive) in it");
-		load_archive_free(&la, &s);
 	}
+	load_archive_free(&la, &s); /* also after a failed scan */
 	store_close(&s);
 	if (r < 0) {
 		err_prefix(&e, "\"%s\"", argv[1]);
