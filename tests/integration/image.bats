@@ -17,6 +17,10 @@ setup() {
 }
 
 teardown() {
+	local d
+	for d in $(cat "$TEST_DIR/.podman-runroot" 2>/dev/null); do
+		rm -rf "$d"
+	done
 	common_teardown
 }
 
@@ -289,4 +293,32 @@ n_layers() {
 	run "$CAPSA" images --format yaml
 	[ "$status" -eq 2 ]
 	assert_output_has "--format takes table or json"
+}
+
+@test "load: archives written by podman save (docker-archive and oci-archive)" {
+	require_root "podman with a private store"
+	command -v podman >/dev/null || skip "podman not installed"
+	# podman wants a short runroot (< 50 characters).
+	local rr
+	rr=$(mktemp -d /tmp/capsa-pm.XXXXXX)
+	echo "$rr" >>"$TEST_DIR/.podman-runroot"
+	local pm=(podman --root "$TEST_DIR/pm/root" --runroot "$rr" --storage-driver vfs
+		--cgroup-manager cgroupfs --events-backend none)
+	run "${pm[@]}" load -i "$IMAGES/docker.oci.tar"
+	[ "$status" -eq 0 ] || skip "podman load failed here: ${lines[-1]}"
+	"${pm[@]}" save --format docker-archive -o "$TEST_DIR/pd.tar" localhost/capsa-test/docker:1 2>/dev/null
+	"${pm[@]}" save --format oci-archive -o "$TEST_DIR/po.tar" localhost/capsa-test/docker:1 2>/dev/null
+	"${pm[@]}" rmi -a -f >/dev/null 2>&1 || true
+	run cs load -i "$TEST_DIR/pd.tar"
+	assert_status 0
+	assert_output_has "Loaded image: localhost/capsa-test/docker:1"
+	run cs load -i "$TEST_DIR/po.tar"
+	assert_status 0
+	assert_output_has "Loaded image: localhost/capsa-test/docker:1"
+	[ "$(n_layers)" = 2 ]
+	local top
+	top=$(jq -r '.images[] | select(.names | index("localhost/capsa-test/docker:1")) | .layers[-1]' \
+		"$STORE/images.json" | cut -d: -f2)
+	[ "$(cat "$STORE/layers/$top/diff/data/b")" = b ]
+	store_clean
 }
