@@ -60,6 +60,12 @@ $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(B)/libcapsa.a $(LIBS) -lcmocka
 
+# Unit tests of capsa-pull's code (test_unpack*) also link its objects.
+PULL_LIB_OBJ := $(filter-out $(B)/obj/src/pull/main.o,$(PULL_OBJ))
+$(B)/tests/test_unpack: tests/unit/test_unpack.c $(PULL_LIB_OBJ) $(B)/libcapsa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(PULL_LIB_OBJ) $(B)/libcapsa.a $(LIBS) $(PULL_LIBS) -lcmocka
+
 $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $<
