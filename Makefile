@@ -31,8 +31,6 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PULL_SRC := $(wildcard src/pull/*.c)
 PULL_OBJ := $(PULL_SRC:%.c=$(B)/obj/%.o)
 PULL_LIBS := -larchive -ljson-c -lcurl -lssl -lcrypto
-# Pull code without main(), for its unit tests (tests/unit/test_pull_*.c).
-PULL_LIB_OBJ = $(filter-out $(B)/obj/src/pull/main.o,$(PULL_OBJ))
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
 
@@ -61,6 +59,12 @@ $(B)/capsa-oci: $(B)/capsa
 $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(B)/libcapsa.a $(LIBS) -lcmocka
+
+# Unit tests of capsa-pull's code (test_unpack*) also link its objects.
+PULL_LIB_OBJ := $(filter-out $(B)/obj/src/pull/main.o,$(PULL_OBJ))
+$(B)/tests/test_unpack: tests/unit/test_unpack.c $(PULL_LIB_OBJ) $(B)/libcapsa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(PULL_LIB_OBJ) $(B)/libcapsa.a $(LIBS) $(PULL_LIBS) -lcmocka
 
 $(B)/tests/test_pull_%: tests/unit/test_pull_%.c $(PULL_LIB_OBJ) $(B)/libcapsa.a
 	@mkdir -p $(dir $@)

@@ -15,8 +15,15 @@ struct command {
 int oci_main(int argc, char **argv);
 
 /* Engine commands (one file each under src/cli/), one line each, sorted. */
-int login_main(int argc, char **argv);	/* pull.c */
-int logout_main(int argc, char **argv); /* pull.c */
-int pull_main(int argc, char **argv);	/* pull.c */
+int cmd_image(int argc, char **argv);	      /* image.c */
+int cmd_image_inspect(int argc, char **argv); /* image_inspect.c */
+int cmd_image_prune(int argc, char **argv);   /* image_prune.c */
+int cmd_images(int argc, char **argv);	      /* images.c */
+int cmd_import(int argc, char **argv);	      /* import.c */
+int cmd_load(int argc, char **argv);	      /* load.c */
+int cmd_login(int argc, char **argv);	      /* pull.c */
+int cmd_logout(int argc, char **argv);	      /* pull.c */
+int cmd_pull(int argc, char **argv);	      /* pull.c */
+int cmd_rmi(int argc, char **argv);	      /* rmi.c */
 
 #endif

@@ -13,10 +13,15 @@
 /* One line per command; argv[0] of the handler is the command word.
  * Keep the list sorted by name (it is also the --help listing). */
 static const struct command commands[] = {
-    {"login", login_main, "log in to a registry (checks, then stores the credentials)"},
-    {"logout", logout_main, "remove the stored credentials for a registry"},
+    {"image", cmd_image, "manage images: ls, rm, inspect, prune"},
+    {"images", cmd_images, "list images"},
+    {"import", cmd_import, "make an image from a root filesystem tar"},
+    {"load", cmd_load, "load images from a docker-archive or oci-archive tar"},
+    {"login", cmd_login, "log in to a registry (checks, then stores the credentials)"},
+    {"logout", cmd_logout, "remove the stored credentials for a registry"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
-    {"pull", pull_main, "fetch an image from a registry"},
+    {"pull", cmd_pull, "fetch an image from a registry"},
+    {"rmi", cmd_rmi, "remove images"},
 };
 
 #ifndef MADV_POPULATE_READ
@@ -83,6 +88,24 @@ int main(int argc, char **argv)
 	prefault(128 << 10, 64 << 10);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	/* Global --storage DIR: handed down as CAPSA_STORAGE, which the store
+	 * (store_root_resolve) and capsa-pull both read. */
+	while (argc > 2 && !strncmp(argv[1], "--storage", 9)) {
+		const char *v = argv[1][9] == '=' ? argv[1] + 10 : argv[1][9] ? NULL : argv[2];
+		if (!v)
+			break;
+		if (setenv("CAPSA_STORAGE", v, 1) < 0) {
+			perror("capsa: --storage");
+			return 1;
+		}
+		int used = argv[1][9] == '=' ? 1 : 2;
+		argc -= used;
+		argv += used;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -47,17 +47,17 @@ static int exec_helper(const char *sub, int argc, char **argv)
 	return 1;
 }
 
-int pull_main(int argc, char **argv)
+int cmd_pull(int argc, char **argv)
 {
 	return exec_helper("pull", argc, argv);
 }
 
-int login_main(int argc, char **argv)
+int cmd_login(int argc, char **argv)
 {
 	return exec_helper("login", argc, argv);
 }
 
-int logout_main(int argc, char **argv)
+int cmd_logout(int argc, char **argv)
 {
 	return exec_helper("logout", argc, argv);
 }

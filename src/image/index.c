@@ -268,6 +268,8 @@ int index_put(struct image_index *x, struct image_rec *rec, const char *name, st
 		char **names = steal_ptr(dst->names);
 		size_t n_names = dst->n_names;
 		dst->n_names = 0;
+		if (!rec->manifest) /* a docker-archive has none: keep what a pull saw */
+			rec->manifest = steal_ptr(dst->manifest);
 		image_rec_free(dst);
 		for (size_t i = 0; i < rec->n_names; i++)
 			free(rec->names[i]);

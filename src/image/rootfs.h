@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 struct err;
+struct image_rec;
 struct store;
 
 enum rootfs_kind {
@@ -33,10 +34,12 @@ struct rootfs {
 	enum rootfs_kind kind; /* what rootfs_mount used */
 };
 
-/* Make the container's directories and the overlay options for the image
- * layers `layers` (chain IDs, bottom first, as image_rec.layers holds
- * them).  Every layer must be in the store.  No mount yet. */
-int rootfs_prepare(struct store *s, const char *ctr_id, char *const *layers, size_t n_layers,
+/* Make the container's directories and the overlay options for image
+ * `img` (its layers: chain IDs, bottom first).  Every layer must be in
+ * the store.  Records the image ID and layers in containers/<id>/image
+ * and containers/<id>/layers, so rmi and GC know they are in use.  No
+ * mount yet. */
+int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *img,
 		   struct rootfs *r, struct err *e);
 
 /* Mount r->target in the current mount namespace.  `userns`: the caller

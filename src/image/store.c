@@ -157,6 +157,12 @@ int blob_writer_open(struct store *s, struct blob_writer *w, struct err *e)
 	w->fd = openat(s->dirfd, w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd < 0)
 		return err_sys(e, errno, "blob: create %s/%s", s->root, w->tmp);
+	/* The flock tells garbage collection this temporary is alive. */
+	if (flock(w->fd, LOCK_EX) < 0) {
+		int r = err_sys(e, errno, "blob: lock %s/%s", s->root, w->tmp);
+		blob_writer_abort(w);
+		return r;
+	}
 	return 0;
 }
 

@@ -12,5 +12,6 @@ int pull_import_main(int argc, char **argv); /* import.c */
 int pull_login_main(int argc, char **argv);  /* login.c */
 int pull_logout_main(int argc, char **argv); /* login.c */
 int pull_pull_main(int argc, char **argv);   /* pull.c */
+int pull_load_main(int argc, char **argv);   /* load.c */
 
 #endif

@@ -61,6 +61,10 @@ int pull_import_main(int argc, char **argv)
 		return 2;
 	}
 	struct err e = {0};
+	if (pull_enter_userns(&e) < 0) {
+		store_close(&s);
+		return pull_fail("import", &e);
+	}
 	struct image_ref ref;
 	char name[REF_STR_MAX];
 	if (argc == 3 &&

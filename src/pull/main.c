@@ -14,6 +14,7 @@
 /* One line per subcommand, sorted by name; the NULL line ends the table. */
 static const struct pull_command commands[] = {
     {"import", pull_import_main, "make an image from a root filesystem tar"},
+    {"load", pull_load_main, "load a docker-archive or oci-archive tar"},
     {"login", pull_login_main, "check credentials against a registry and store them"},
     {"logout", pull_logout_main, "remove a registry's stored credentials"},
     {"pull", pull_pull_main, "fetch an image from a registry into the store"},

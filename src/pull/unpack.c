@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "image/store.h"
+#include "pull/common.h"
 #include "pull/unpack_entry.h"
 
 #include <archive.h>
@@ -191,11 +192,12 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	memcpy(tmp + 7, strrchr(path, '/') + 1, strlen(strrchr(path, '/') + 1) + 1);
 	_cleanup_close_ int tmpfd = openat(s->dirfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int r;
-	if (tmpfd < 0 || mkdirat(tmpfd, "diff", 0755) < 0) {
+	/* The flock tells garbage collection this temporary is alive. */
+	if (tmpfd < 0 || flock(tmpfd, LOCK_EX) < 0 || mkdirat(tmpfd, "diff", 0755) < 0) {
 		r = err_sys(e, errno, "%s: %s", in->name, path);
 		goto fail;
 	}
-	struct layer_writer w = {.rootless = geteuid() != 0, .what = in->name};
+	struct layer_writer w = {.rootless = pull_is_rootless(), .what = in->name};
 	w.rootfd = openat(tmpfd, "diff", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.rootfd < 0) {
 		r = err_sys(e, errno, "%s: %s/diff", in->name, path);
