@@ -21,6 +21,7 @@
 #include "image/ref.h"
 #include "image/store.h"
 #include "pull/blobs.h"
+#include "pull/common.h"
 #include "pull/layers.h"
 #include "pull/manifest.h"
 #include "pull/priv.h"
@@ -283,7 +284,12 @@ int pull_pull_main(int argc, char **argv)
 		return 2;
 	}
 	struct err e = {0};
-	if (priv_drop_for_pull(&e) < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	/* Rootless: from here on inside a user namespace of our own (the
+	 * user as root in it), as load and import unpack, so layers get the
+	 * same owners whichever way they arrive.  Before curl starts any
+	 * resolver thread: unshare(CLONE_NEWUSER) needs a single thread. */
+	if (priv_drop_for_pull(&e) < 0 || pull_enter_userns(&e) < 0 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "capsa pull: %s\n", e.msg[0] ? e.msg : "curl init failed");
 		return 1;
 	}
