@@ -5,9 +5,9 @@
  * dac_override, fowner, fsetid, mknod, setfcap, and sys_admin for the
  * trusted.overlay.* xattrs of whiteouts) leaves the bounding, permitted,
  * effective, inheritable and ambient sets, and no_new_privs is set.
- * Rootless: the helper already runs as the user with no capabilities;
- * no_new_privs is left unset there because the unpacker may have to run
- * the setuid newuidmap/newgidmap to enter the user namespace.
+ * Rootless: the helper already runs as the user with no capabilities
+ * outside the user namespace it then creates for unpacking
+ * (pull_enter_userns), so there is nothing to drop.
  */
 #ifndef CAPSA_PULL_PRIV_H
 #define CAPSA_PULL_PRIV_H
