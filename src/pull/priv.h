@@ -4,7 +4,9 @@
  * As root: every capability except those unpacking a layer needs (chown,
  * dac_override, fowner, fsetid, mknod, setfcap, and sys_admin for the
  * trusted.overlay.* xattrs of whiteouts) leaves the bounding, permitted,
- * effective, inheritable and ambient sets, and no_new_privs is set.
+ * effective, inheritable and ambient sets, no_new_privs is set, and a
+ * seccomp filter refuses (EPERM) what a downloader never calls: mounts,
+ * namespaces, ptrace, modules, kexec, bpf, keyrings, clocks ….
  * Rootless: the helper already runs as the user with no capabilities
  * outside the user namespace it then creates for unpacking
  * (pull_enter_userns), so there is nothing to drop.
