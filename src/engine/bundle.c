@@ -21,11 +21,21 @@
 #include <unistd.h>
 
 /* docker's default capability set. */
-static const char *const default_caps[] = {
-    "CAP_CHOWN",	"CAP_DAC_OVERRIDE", "CAP_FSETID",	    "CAP_FOWNER",
-    "CAP_MKNOD",	"CAP_NET_RAW",	    "CAP_SETGID",	    "CAP_SETUID",
-    "CAP_SETFCAP",	"CAP_SETPCAP",	    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",		"CAP_AUDIT_WRITE",  NULL};
+static const char *const default_caps[] = {"CAP_CHOWN",
+					   "CAP_DAC_OVERRIDE",
+					   "CAP_FSETID",
+					   "CAP_FOWNER",
+					   "CAP_MKNOD",
+					   "CAP_NET_RAW",
+					   "CAP_SETGID",
+					   "CAP_SETUID",
+					   "CAP_SETFCAP",
+					   "CAP_SETPCAP",
+					   "CAP_NET_BIND_SERVICE",
+					   "CAP_SYS_CHROOT",
+					   "CAP_KILL",
+					   "CAP_AUDIT_WRITE",
+					   NULL};
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -115,12 +125,13 @@ int bundle_args(const struct bundle_in *in, char ***out, struct err *e)
 	char *const *ep = o->has_entrypoint ? (o->entrypoint && *o->entrypoint ? ep_one : NULL)
 			  : img		    ? img->entrypoint
 					    : NULL;
-	char *const *cmd = o->args && o->args[0] ? o->args
+	char *const *cmd = o->args && o->args[0]	 ? o->args
 			   : (img && !o->has_entrypoint) ? img->cmd
 							 : NULL;
 	size_t n = count(ep) + count(cmd);
 	if (n == 0)
-		return err_msg(e, EINVAL, "no command given and the image has no Cmd or Entrypoint");
+		return err_msg(e, EINVAL,
+			       "no command given and the image has no Cmd or Entrypoint");
 	bool init = o->init;
 	char **v = calloc(n + (init ? 2 : 0) + 1, sizeof(char *));
 	if (!v)
@@ -424,7 +435,7 @@ static int process(struct jb *b, json_object *spec, const struct bundle_in *in,
 	set(b, p, "args", strv_json(b, args));
 	set(b, p, "env", strv_json(b, env.v));
 	strv_clear(&env);
-	const char *cwd = o->workdir ? o->workdir
+	const char *cwd = o->workdir					     ? o->workdir
 			  : in->img && in->img->workdir && *in->img->workdir ? in->img->workdir
 									     : "/";
 	if (cwd[0] != '/')
@@ -498,7 +509,8 @@ int bundle_write(int dirfd, const struct bundle_in *in, struct err *e)
 		r = write_etc_files(dirfd, host, o->net && !strcmp(o->net, "host"), e);
 	if (r == 0) {
 		size_t len;
-		const char *s = json_object_to_json_string_length(spec, JSON_C_TO_STRING_PRETTY, &len);
+		const char *s =
+		    json_object_to_json_string_length(spec, JSON_C_TO_STRING_PRETTY, &len);
 		r = s ? write_file_atomic(dirfd, "config.json", s, len, 0600, e)
 		      : err_sys(e, ENOMEM, "config.json");
 	}

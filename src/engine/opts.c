@@ -191,8 +191,9 @@ int parse_env_file(struct strv *env, const char *path, struct err *e)
 			continue;
 		struct err sub = {0};
 		if (parse_env(env, p, &sub) < 0)
-			return err_msg(e, EINVAL, "--env-file %s: line %u: \"%s\": expected KEY=VALUE",
-				       path, lineno, p);
+			return err_msg(e, EINVAL,
+				       "--env-file %s: line %u: \"%s\": expected KEY=VALUE", path,
+				       lineno, p);
 	}
 	if (ferror(f))
 		return err_sys(e, EIO, "--env-file %s: read", path);
@@ -302,8 +303,7 @@ int parse_mount(const char *s, struct vol *out, struct err *e)
 			type = v;
 		else if ((!strcmp(t, "source") || !strcmp(t, "src")) && v)
 			r = (out->src = strdup(v)) ? 0 : -ENOMEM;
-		else if ((!strcmp(t, "target") || !strcmp(t, "destination") ||
-			  !strcmp(t, "dst")) &&
+		else if ((!strcmp(t, "target") || !strcmp(t, "destination") || !strcmp(t, "dst")) &&
 			 v)
 			r = (out->dst = strdup(v)) ? 0 : -ENOMEM;
 		else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
@@ -347,8 +347,8 @@ int parse_mount(const char *s, struct vol *out, struct err *e)
 }
 
 static const char *const rlimit_names[] = {
-    "as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
-    "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack", NULL};
+    "as",     "core",  "cpu", "data",	"fsize",  "locks",	"memlock", "msgqueue", "nice",
+    "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",   NULL};
 
 static int parse_u64(const char *s, uint64_t *out)
 {

@@ -55,7 +55,7 @@ struct run_opts {
 	struct strv cap_add, cap_drop; /* CAP_ names, or "ALL" */
 	struct ulimit *ulimits;
 	size_t n_ulimits;
-	int64_t memory; /* bytes, 0 = none */
+	int64_t memory;		       /* bytes, 0 = none */
 	int64_t cpu_quota, cpu_period; /* 0 = none */
 	int64_t pids_limit;	       /* 0 = none */
 	int stop_signal;	       /* 0 = image's or SIGTERM */
@@ -87,7 +87,8 @@ int parse_env_file(struct strv *env, const char *path, struct err *e);
 /* -v SRC:DST[:ro|rw]; SRC must exist (a named volume is not supported). */
 int parse_volume(const char *s, struct vol *out, struct err *e);
 
-/* --mount type=bind,source=S,target=T[,readonly] | type=tmpfs,target=T[,tmpfs-size=N][,tmpfs-mode=M] */
+/* --mount type=bind,source=S,target=T[,readonly] |
+ * type=tmpfs,target=T[,tmpfs-size=N][,tmpfs-mode=M] */
 int parse_mount(const char *s, struct vol *out, struct err *e);
 
 /* --tmpfs DST[:OPTIONS] */

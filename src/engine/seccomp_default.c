@@ -24,13 +24,14 @@ static const char profile[] =
     "\"swapoff\",\"swapon\",\"syslog\",\"sysfs\",\"_sysctl\",\"umount\",\"umount2\","
     "\"unshare\",\"uselib\",\"userfaultfd\",\"ustat\",\"vm86\",\"vm86old\"],"
     "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1},"
-    "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38},"
-    CLONE_NS_RULE(131072) CLONE_NS_RULE(33554432) CLONE_NS_RULE(67108864)
-	CLONE_NS_RULE(134217728) CLONE_NS_RULE(268435456) CLONE_NS_RULE(536870912)
-	    "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{"
-	    "\"index\":0,\"value\":1073741824,\"valueTwo\":1073741824,"
-	    "\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"
-	    "]}";
+    "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}," CLONE_NS_RULE(131072)
+	CLONE_NS_RULE(33554432) CLONE_NS_RULE(67108864) CLONE_NS_RULE(134217728)
+	    CLONE_NS_RULE(268435456)
+		CLONE_NS_RULE(536870912) "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\","
+					 "\"errnoRet\":1,\"args\":[{"
+					 "\"index\":0,\"value\":1073741824,\"valueTwo\":1073741824,"
+					 "\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"
+					 "]}";
 
 json_object *seccomp_default_profile(void)
 {

@@ -104,8 +104,8 @@ int user_resolve(const char *rootfs, const char *spec, struct user_ids *out, str
 		}
 	}
 	if (!uid_numeric && !found)
-		return err_msg(e, ENOENT, "user \"%s\": no such user in the container's /etc/passwd",
-			       u);
+		return err_msg(e, ENOENT,
+			       "user \"%s\": no such user in the container's /etc/passwd", u);
 	bool gid_numeric = g && numeric(g, &num);
 	if (gid_numeric)
 		out->gid = (gid_t)num;
