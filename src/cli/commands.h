@@ -15,5 +15,19 @@ struct command {
 int oci_main(int argc, char **argv);
 
 /* Engine commands (one file each under src/cli/), one line each, sorted. */
+int cmd_container(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 
 #endif

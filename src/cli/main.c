@@ -2,6 +2,10 @@
  * binary was invoked under ("capsa-oci" speaks runc's command line) and
  * dispatches to one file per command. */
 #include "cli/commands.h"
+#include "engine/ctr.h"
+#include "engine/tinyinit.h"
+
+#include <stdlib.h>
 
 #include <malloc.h>
 #include <stdio.h>
@@ -10,7 +14,22 @@
 /* One line per command; argv[0] of the handler is the command word.
  * Keep the list sorted by name (it is also the --help listing). */
 static const struct command commands[] = {
-	{"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+    {"container", cmd_container, "container prune: remove every stopped container"},
+    {"create", cmd_create, "create a container without starting it"},
+    {"exec", cmd_exec, "run a command in a running container"},
+    {"inspect", cmd_inspect, "describe containers as JSON"},
+    {"kill", cmd_kill, "send a signal to containers"},
+    {"list", cmd_ps, "list containers (as ps)"},
+    {"logs", cmd_logs, "print a container's log"},
+    {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+    {"ps", cmd_ps, "list containers"},
+    {"rename", cmd_rename, "rename a container"},
+    {"restart", cmd_restart, "stop and start containers"},
+    {"rm", cmd_rm, "remove containers"},
+    {"run", cmd_run, "create and start a container"},
+    {"start", cmd_start, "start created or exited containers"},
+    {"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)"},
+    {"wait", cmd_wait, "wait for containers to exit, print their codes"},
 };
 
 static const char *base_name(const char *p)
@@ -21,7 +40,14 @@ static const char *base_name(const char *p)
 
 static void usage(FILE *f)
 {
-	fputs("usage: capsa [GLOBAL OPTIONS] COMMAND [ARG...]\n\nCommands:\n", f);
+	fputs("usage: capsa [GLOBAL OPTIONS] COMMAND [ARG...]\n\n"
+	      "Global options:\n"
+	      "  --root DIR      state root (CAPSA_ROOT; default /run/capsa, rootless\n"
+	      "                  $XDG_RUNTIME_DIR/capsa)\n"
+	      "  --storage DIR   image store (CAPSA_STORAGE; default /var/lib/capsa, rootless\n"
+	      "                  ~/.local/share/capsa)\n\n"
+	      "Commands:\n",
+	      f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fputs("  version      print the version\n"
@@ -38,6 +64,22 @@ int main(int argc, char **argv)
 	mallopt(M_TOP_PAD, 1 << 20);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);
+	/* --init: capsa bound at /dev/init as the container's PID 1. */
+	if (strcmp(base_name(argv[0]), "init") == 0)
+		return tinyinit_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
+		return monitor_main(argc - 1, argv + 1);
+	/* Global options: handed to the engine through the environment
+	 * variables they stand for. */
+	while (argc > 2 && (!strcmp(argv[1], "--root") || !strcmp(argv[1], "--storage"))) {
+		if (setenv(!strcmp(argv[1], "--root") ? "CAPSA_ROOT" : "CAPSA_STORAGE", argv[2],
+			   1) < 0) {
+			perror("capsa: setenv");
+			return 125;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
