@@ -117,7 +117,8 @@ int cmd_ps(int argc, char **argv)
 			} else if (quiet) {
 				printf("%.*s\n", trunc ? ID_SHORT : ID_HEX, r.id);
 			} else {
-				char cl[256], st[96], img[256];
+				char cl[256], st[96], img[256], ago[48];
+				record_ago(r.created, ago, sizeof(ago));
 				command_line(&r, cl, sizeof(cl), trunc);
 				record_status_line(&r, st, sizeof(st));
 				snprintf(img, sizeof(img), "%s", r.image ? r.image : r.rootfs);
@@ -126,7 +127,7 @@ int cmd_ps(int argc, char **argv)
 				printf("%-12.*s   %-20s   \"%s\"%*s   %-18.18s   %-24s   %s\n",
 				       trunc ? ID_SHORT : ID_HEX, r.id, img, cl,
 				       (int)(18 - strlen(cl) > 18 ? 0 : 18 - strlen(cl)), "",
-				       r.created ? r.created : "", st, r.name);
+				       ago, st, r.name);
 			}
 		}
 		record_free(&r);

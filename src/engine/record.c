@@ -184,6 +184,13 @@ static void human(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lld days", s / 86400);
 }
 
+void record_ago(const char *t, char *buf, size_t len)
+{
+	char h[32];
+	human(age(t), h, sizeof(h));
+	snprintf(buf, len, "%s ago", h);
+}
+
 void record_status_line(const struct record *r, char *buf, size_t len)
 {
 	char h[32];

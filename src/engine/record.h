@@ -52,6 +52,9 @@ int record_write(int dirfd, const struct record *r, struct err *e);
 /* True if the owner (monitor / foreground capsa) still lives. */
 bool record_owner_alive(const struct record *r);
 
+/* "5 seconds ago" for an RFC 3339 time. */
+void record_ago(const char *t, char *buf, size_t len);
+
 /* "Up" / "Exited (N) ..." style status for ps. */
 void record_status_line(const struct record *r, char *buf, size_t len);
 
