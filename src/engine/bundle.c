@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* docker's default capability set. */
@@ -210,6 +211,10 @@ static json_object *caps_json(struct jb *b, const struct run_opts *o)
 		bool def = false;
 		for (const char *const *d = default_caps; *d; d++)
 			def |= !strcmp(*d, name);
+		/* Only what we hold ourselves can be given (--privileged and
+		 * ALL mean every capability capsa has, as in docker). */
+		if (prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) != 1)
+			continue;
 		bool on = o->privileged || in_list(&o->cap_add, name) ||
 			  (def && !in_list(&o->cap_drop, name));
 		if (on)

@@ -130,7 +130,10 @@ static size_t tail_start(const char *buf, size_t len, long tail)
 		while (j > 0 && buf[j - 1] != '\n')
 			j--;
 		struct log_line l;
-		if (logs_split(buf + j, i - 1 - j, &l) && !l.partial && seen++ == tail)
+		/* A part without its line end counts as a line when it is
+		 * the last thing written. */
+		if (logs_split(buf + j, i - 1 - j, &l) && (!l.partial || i == len) &&
+		    seen++ == tail)
 			return i;
 		i = j;
 	}

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -58,36 +59,74 @@ static void log_rotate(struct logw *l)
 	log_open(l);
 }
 
+/* Digits of `v`, zero-padded to `w`, at `p`. */
+static char *digits(char *p, unsigned long v, int w)
+{
+	for (int i = w - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + w;
+}
+
+/* "2026-11-23T10:29:39.123456789Z" without stdio or the time zone code:
+ * only the few code pages of this function stay mapped in the loop. */
+static size_t timestamp(char *out)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long days = ts.tv_sec / 86400, secs = ts.tv_sec % 86400;
+	/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+	long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+	long long y = yoe + era * 400 + (m <= 2);
+	char *p = out;
+	p = digits(p, (unsigned long)y, 4);
+	*p++ = '-';
+	p = digits(p, (unsigned long)m, 2);
+	*p++ = '-';
+	p = digits(p, (unsigned long)d, 2);
+	*p++ = 'T';
+	p = digits(p, (unsigned long)(secs / 3600), 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)(secs % 60), 2);
+	*p++ = '.';
+	p = digits(p, (unsigned long)ts.tv_nsec, 9);
+	*p++ = 'Z';
+	return (size_t)(p - out);
+}
+
+static void write_all(int fd, const char *b, size_t left)
+{
+	while (left) {
+		ssize_t w = write(fd, b, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		b += w;
+		left -= (size_t)w;
+	}
+}
+
 static void put(struct logw *l, const char *stream, char tag, const char *p, size_t n)
 {
 	if (l->fd < 0)
 		return;
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	char head[96];
-	int h = snprintf(head, sizeof(head), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ %s %c ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, ts.tv_nsec, stream, tag);
-	struct iovec {
-		const void *b;
-		size_t n;
-	} parts[3] = {{head, (size_t)h}, {p, n}, {"\n", 1}};
-	for (int i = 0; i < 3; i++) {
-		const char *b = parts[i].b;
-		size_t left = parts[i].n;
-		while (left) {
-			ssize_t w = write(l->fd, b, left);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return;
-			b += w;
-			left -= (size_t)w;
-		}
-	}
-	l->size += h + (long long)n + 1;
+	char head[64];
+	size_t h = timestamp(head), sl = strlen(stream);
+	head[h++] = ' ';
+	memcpy(head + h, stream, sl);
+	h += sl;
+	head[h++] = ' ';
+	head[h++] = tag;
+	head[h++] = ' ';
+	write_all(l->fd, head, h);
+	write_all(l->fd, p, n);
+	write_all(l->fd, "\n", 1);
+	l->size += (long long)(h + n + 1);
 	log_rotate(l);
 }
 
@@ -152,6 +191,42 @@ static void finish(const char *root, const char *id, int code)
 	store_close(&s);
 }
 
+/* The steady RSS is mostly our static binary's code and constants that
+ * process start and fault-around mapped in.  Unmap them (read-only,
+ * backed by the file: nothing is lost, what the loop uses faults back).
+ * Not the read-only mapping right before the writable data: that is
+ * RELRO, written at start (IRELATIVE relocations), and must stay. */
+static void drop_startup_pages(void)
+{
+	char buf[8192];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	unsigned long lo[32], hi[32];
+	char perms[32][8];
+	bool file[32];
+	size_t k = 0;
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l && k < 32;
+	     l = strtok_r(NULL, "\n", &save))
+		if (sscanf(l, "%lx-%lx %7s", &lo[k], &hi[k], perms[k]) == 3) {
+			file[k] = strchr(l, '/') != NULL;
+			k++;
+		}
+	for (size_t i = 0; i + 1 < k; i++) {
+		if (!file[i] || !file[i + 1] || perms[i][1] != '-' || perms[i][3] != 'p')
+			continue;
+		/* r-xp text, or r--p followed by more read-only file pages. */
+		bool next_ro = perms[i + 1][1] == '-';
+		if (perms[i][2] == 'x' || next_ro)
+			madvise((void *)lo[i], hi[i] - lo[i], MADV_DONTNEED);
+	}
+}
+
 int monitor_main(int argc, char **argv)
 {
 	if (argc != 7)
@@ -166,6 +241,7 @@ int monitor_main(int argc, char **argv)
 	    snprintf(l.old, sizeof(l.old), "%s.1", l.path) >= (int)sizeof(l.old))
 		return 1;
 	log_open(&l);
+	drop_startup_pages();
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	static const char *const streams[2] = {"stdout", "stderr"};
 	bool exited = pidfd < 0;

@@ -6,7 +6,7 @@ load engine_helpers
 
 nothing_left() {
 	[ -z "$(cap ps -aq)" ]
-	[ -z "$(ls "$CAPSA_ROOT/containers" "$CAPSA_ROOT/names" 2>/dev/null)" ]
+	[ -z "$(find "$CAPSA_ROOT/containers" "$CAPSA_ROOT/names" -mindepth 1 2>/dev/null)" ]
 }
 
 @test "engine errors: unknown image" {
