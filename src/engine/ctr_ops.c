@@ -118,6 +118,31 @@ static void wait_owner(const struct record *r)
 		wait_fd(fd, -1);
 }
 
+/* Bring a running container down: `sig` first (0: straight to SIGKILL),
+ * SIGKILL to every process after `timeout` seconds, then wait for its
+ * owner to record the exit.  An owner still starting the container is
+ * watched until the container shows up in the runtime or it gives up. */
+static void bring_down(struct store *s, const char *id, const struct record *r, int sig,
+		       int timeout)
+{
+	_cleanup_close_ int owner = record_owner_alive(r) ? pidfd_of(r->owner) : -1;
+	bool signalled = false;
+	for (;;) {
+		pid_t pid = 0;
+		if (!signalled && runtime_running(s, id, &pid)) {
+			_cleanup_close_ int fd = pidfd_of(pid);
+			if (!sig || rt_kill(s->runtime, id, sig, false, NULL) < 0 ||
+			    !wait_fd(fd, timeout * 1000)) {
+				rt_kill(s->runtime, id, SIGKILL, true, NULL);
+				wait_fd(fd, -1);
+			}
+			signalled = true;
+		}
+		if (owner < 0 || wait_fd(owner, signalled ? -1 : 100))
+			return;
+	}
+}
+
 int ctr_stop(struct store *s, const char *id, int timeout, struct err *e)
 {
 	struct record r;
@@ -128,19 +153,8 @@ int ctr_stop(struct store *s, const char *id, int timeout, struct err *e)
 		rc = not_running(&r, e);
 		goto out;
 	}
-	if (timeout < 0)
-		timeout = r.stop_timeout;
-	pid_t pid = 0;
-	if (runtime_running(s, id, &pid)) {
-		_cleanup_close_ int fd = pidfd_of(pid);
-		if (rt_kill(s->runtime, id, r.stop_signal ? r.stop_signal : SIGTERM, false, NULL) ==
-			0 &&
-		    !wait_fd(fd, timeout * 1000)) {
-			rt_kill(s->runtime, id, SIGKILL, true, NULL);
-			wait_fd(fd, -1);
-		}
-	}
-	wait_owner(&r);
+	bring_down(s, id, &r, r.stop_signal ? r.stop_signal : SIGTERM,
+		   timeout < 0 ? r.stop_timeout : timeout);
 	record_free(&r);
 	/* Repairs the record if the owner died without writing it. */
 	rc = ctr_load(s, id, &r, e);
@@ -185,13 +199,7 @@ int ctr_remove(struct store *s, const char *id, bool force, struct err *e)
 				     r.name);
 			goto out;
 		}
-		pid_t pid = 0;
-		if (runtime_running(s, id, &pid)) {
-			_cleanup_close_ int fd = pidfd_of(pid);
-			rt_kill(s->runtime, id, SIGKILL, true, NULL);
-			wait_fd(fd, -1);
-		}
-		wait_owner(&r);
+		bring_down(s, id, &r, 0, 0);
 	}
 	rt_delete(s->runtime, id, true, NULL);
 	names_release(s, r.name, id);

@@ -4,6 +4,10 @@
 
 load engine_helpers
 
+no_strays() {
+	[ -z "$(stray_pids)" ]
+}
+
 @test "engine concurrency: 8 parallel run -d while ps and rm -f run" {
 	for i in 1 2 3 4 5 6 7 8; do
 		ctr -d --name "p$i" sh -c 'sleep 100' </dev/null >"$TEST_DIR/id$i" 2>"$TEST_DIR/err$i" 3>&- &
@@ -43,12 +47,14 @@ load engine_helpers
 }
 
 @test "engine concurrency: kill -9 of a foreground capsa, container gone too" {
-	ctr --name fg sh -c 'touch /tmp/up; sleep 0.5' </dev/null >/dev/null 2>&1 3>&- &
+	# capsa itself in the background (not a subshell running it).
+	"$CAPSA" run --name fg --rootfs "$ROOTFS" -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" \
+		sh -c 'touch /tmp/up; sleep 0.5' </dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
 	wait_for -e "$ROOTFS/tmp/up"
 	kill -9 "$pid"
 	wait "$pid" || true
-	retry test -z "$(stray_pids)"
+	retry no_strays
 	[ "$(state_of fg)" = exited ]
 	[ "$(cap inspect fg | jq -r '.[0].State.ExitCode')" = 255 ]
 	run cap rm fg

@@ -41,10 +41,12 @@ load engine_helpers
 	assert_output_has partial
 	[ "$(cap logs l 2>/dev/null | tr '\n' ' ')" = "one three partial" ]
 	[ "$(cap logs l 2>&1 >/dev/null)" = two ]
-	run cap logs --tail 1 l
-	[ "$output" = partial ]
-	run cap logs --tail 2 l
-	[ "$output" = "three"$'\n'"partial" ]
+	ctr_d --name o sh -c 'echo a; echo b; echo c; printf part' >/dev/null
+	cap wait o
+	run cap logs --tail 1 o
+	[ "$output" = part ]
+	run cap logs --tail 3 o
+	[ "$output" = "b"$'\n'"c"$'\n'"part" ]
 	run cap logs -t l
 	[[ "${lines[0]}" =~ ^20[0-9-]+T[0-9:.]+Z\  ]]
 	run cap logs --since 2000-01-01T00:00:00Z l
