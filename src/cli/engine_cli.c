@@ -7,11 +7,11 @@
 #include <stdarg.h>
 #include <string.h>
 
-int cli_store(const char *cmd, struct store *s)
+int cli_store(const char *cmd, struct ctr_store *s)
 {
 	struct err e = {0};
-	if (store_open(s, &e) < 0) {
-		store_close(s);
+	if (ctr_store_open(s, &e) < 0) {
+		ctr_store_close(s);
 		return cli_fail(cmd, &e, 125);
 	}
 	return 0;
@@ -45,14 +45,14 @@ bool cli_wants_help(int argc, char **argv)
 	return false;
 }
 
-int cli_each(const char *cmd, struct store *s, int argc, char **argv, int first, bool echo,
-	     int (*fn)(struct store *s, const char *id, void *arg, struct err *e), void *arg)
+int cli_each(const char *cmd, struct ctr_store *s, int argc, char **argv, int first, bool echo,
+	     int (*fn)(struct ctr_store *s, const char *id, void *arg, struct err *e), void *arg)
 {
 	int rc = 0;
 	for (int i = first; i < argc; i++) {
 		struct err e = {0};
 		char id[ID_HEX + 1];
-		if (store_lookup(s, argv[i], id, &e) < 0 || fn(s, id, arg, &e) < 0) {
+		if (ctr_store_lookup(s, argv[i], id, &e) < 0 || fn(s, id, arg, &e) < 0) {
 			cli_fail(cmd, &e, 1);
 			rc = 1;
 			continue;

@@ -11,10 +11,10 @@
 #include "engine/ids.h"
 
 struct err;
-struct store;
+struct ctr_store;
 
 /* Open the store (--root / CAPSA_ROOT ...); 0 or an error printed. */
-int cli_store(const char *cmd, struct store *s);
+int cli_store(const char *cmd, struct ctr_store *s);
 
 /* "capsa CMD: MSG" on stderr; returns `status`. */
 int cli_fail(const char *cmd, const struct err *e, int status);
@@ -28,7 +28,7 @@ bool cli_wants_help(int argc, char **argv);
 /* Run `fn` on every container named by argv[first..]: prints the
  * argument on success (as docker does for stop/kill/rm), reports
  * failures; returns 0 if all succeeded, else 1. */
-int cli_each(const char *cmd, struct store *s, int argc, char **argv, int first, bool echo,
-	     int (*fn)(struct store *s, const char *id, void *arg, struct err *e), void *arg);
+int cli_each(const char *cmd, struct ctr_store *s, int argc, char **argv, int first, bool echo,
+	     int (*fn)(struct ctr_store *s, const char *id, void *arg, struct err *e), void *arg);
 
 #endif

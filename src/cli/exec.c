@@ -89,14 +89,14 @@ int cmd_exec(int argc, char **argv)
 		strv_clear(&env);
 		return cli_usage("exec", "-t with -d is not supported (no terminal to attach)");
 	}
-	struct store s;
+	struct ctr_store s;
 	if ((rc = cli_store("exec", &s)) != 0) {
 		strv_clear(&env);
 		return rc;
 	}
 	char id[ID_HEX + 1], ugid[32];
 	struct record r = {0};
-	if (store_lookup(&s, argv[optind], id, &e) < 0 || ctr_load(&s, id, &r, &e) < 0) {
+	if (ctr_store_lookup(&s, argv[optind], id, &e) < 0 || ctr_load(&s, id, &r, &e) < 0) {
 		rc = cli_fail("exec", &e, EXIT_ENGINE);
 		goto out;
 	}
@@ -137,6 +137,6 @@ int cmd_exec(int argc, char **argv)
 out:
 	record_free(&r);
 	strv_clear(&env);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

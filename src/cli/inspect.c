@@ -17,7 +17,7 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *inspect_one(struct store *s, const struct record *r)
+static json_object *inspect_one(struct ctr_store *s, const struct record *r)
 {
 	json_object *o = json_object_new_object(), *st = json_object_new_object();
 	json_object_object_add(o, "Id", json_object_new_string(r->id));
@@ -70,7 +70,7 @@ int cmd_inspect(int argc, char **argv)
 		return cli_usage("inspect", "unknown option %s", argv[1]);
 	if (argc < 2)
 		return cli_usage("inspect", "expects at least one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("inspect", &s);
 	if (rc)
 		return rc;
@@ -79,7 +79,7 @@ int cmd_inspect(int argc, char **argv)
 		struct err e = {0};
 		char id[ID_HEX + 1];
 		struct record r;
-		if (store_lookup(&s, argv[i], id, &e) < 0 || ctr_load(&s, id, &r, &e) < 0) {
+		if (ctr_store_lookup(&s, argv[i], id, &e) < 0 || ctr_load(&s, id, &r, &e) < 0) {
 			rc = cli_fail("inspect", &e, 1);
 			continue;
 		}
@@ -89,6 +89,6 @@ int cmd_inspect(int argc, char **argv)
 	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
 						     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int kill_one(struct store *s, const char *id, void *arg, struct err *e)
+static int kill_one(struct ctr_store *s, const char *id, void *arg, struct err *e)
 {
 	return ctr_kill(s, id, *(int *)arg, e);
 }
@@ -43,11 +43,11 @@ int cmd_kill(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage("kill", "expects at least one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("kill", &s);
 	if (rc)
 		return rc;
 	rc = cli_each("kill", &s, argc, argv, optind, true, kill_one, &sig);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

@@ -26,7 +26,7 @@ static void usage(FILE *f)
 }
 
 struct follow {
-	struct store *s;
+	struct ctr_store *s;
 	const char *id;
 };
 
@@ -85,12 +85,12 @@ int cmd_logs(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage("logs", "expects exactly one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("logs", &s);
 	if (rc)
 		return rc;
 	char id[ID_HEX + 1], dir[PATH_MAX + 128];
-	if (store_lookup(&s, argv[optind], id, &e) < 0) {
+	if (ctr_store_lookup(&s, argv[optind], id, &e) < 0) {
 		rc = cli_fail("logs", &e, 1);
 		goto out;
 	}
@@ -102,6 +102,6 @@ int cmd_logs(int argc, char **argv)
 	if (logs_print(dir, &o, &e) < 0)
 		rc = cli_fail("logs", &e, 1);
 out:
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

@@ -17,14 +17,14 @@ static int prune(int argc, char **argv)
 			continue; /* no prompt to skip: capsa never asks */
 		return cli_usage("container prune", "unknown option %s", argv[i]);
 	}
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("container prune", &s);
 	if (rc)
 		return rc;
 	struct err e = {0};
 	_cleanup_strv_ char **ids = NULL;
-	if (store_list(&s, &ids, &e) < 0) {
-		store_close(&s);
+	if (ctr_store_list(&s, &ids, &e) < 0) {
+		ctr_store_close(&s);
 		return cli_fail("container prune", &e, 1);
 	}
 	for (char **p = ids; *p; p++) {
@@ -41,7 +41,7 @@ static int prune(int argc, char **argv)
 		else
 			printf("%s\n", *p);
 	}
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }
 

@@ -91,14 +91,14 @@ int cmd_ps(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cmd, "takes no arguments");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store(cmd, &s);
 	if (rc)
 		return rc;
 	struct err e = {0};
 	char **ids = NULL;
-	if (store_list(&s, &ids, &e) < 0) {
-		store_close(&s);
+	if (ctr_store_list(&s, &ids, &e) < 0) {
+		ctr_store_close(&s);
 		return cli_fail(cmd, &e, 1);
 	}
 	json_object *arr = json ? json_object_new_array() : NULL;
@@ -126,8 +126,8 @@ int cmd_ps(int argc, char **argv)
 					strcpy(img + 17, "...");
 				printf("%-12.*s   %-20s   \"%s\"%*s   %-18.18s   %-24s   %s\n",
 				       trunc ? ID_SHORT : ID_HEX, r.id, img, cl,
-				       (int)(18 - strlen(cl) > 18 ? 0 : 18 - strlen(cl)), "",
-				       ago, st, r.name);
+				       (int)(18 - strlen(cl) > 18 ? 0 : 18 - strlen(cl)), "", ago,
+				       st, r.name);
 			}
 		}
 		record_free(&r);
@@ -138,6 +138,6 @@ int cmd_ps(int argc, char **argv)
 		json_object_put(arr);
 	}
 	strv_freep(&ids);
-	store_close(&s);
+	ctr_store_close(&s);
 	return 0;
 }

@@ -18,7 +18,7 @@ int cmd_rename(int argc, char **argv)
 	}
 	if (argc != 3)
 		return cli_usage("rename", "expects CONTAINER and NEW-NAME");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("rename", &s);
 	if (rc)
 		return rc;
@@ -26,8 +26,9 @@ int cmd_rename(int argc, char **argv)
 	char id[ID_HEX + 1];
 	_cleanup_close_ int dirfd = -1;
 	struct record r = {0};
-	if (store_lookup(&s, argv[1], id, &e) < 0 || store_lock(&s, id, true, &dirfd, &e) < 0 ||
-	    record_read(dirfd, id, &r, &e) < 0 || names_rename(&s, r.name, argv[2], id, &e) < 0) {
+	if (ctr_store_lookup(&s, argv[1], id, &e) < 0 ||
+	    ctr_store_lock(&s, id, true, &dirfd, &e) < 0 || record_read(dirfd, id, &r, &e) < 0 ||
+	    names_rename(&s, r.name, argv[2], id, &e) < 0) {
 		rc = cli_fail("rename", &e, 1);
 		goto out;
 	}
@@ -45,6 +46,6 @@ int cmd_rename(int argc, char **argv)
 	free(old);
 out:
 	record_free(&r);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int restart_one(struct store *s, const char *id, void *arg, struct err *e)
+static int restart_one(struct ctr_store *s, const char *id, void *arg, struct err *e)
 {
 	struct record r;
 	int rc = ctr_load(s, id, &r, e);
@@ -57,11 +57,11 @@ int cmd_restart(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage("restart", "expects at least one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("restart", &s);
 	if (rc)
 		return rc;
 	rc = cli_each("restart", &s, argc, argv, optind, true, restart_one, &timeout);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int rm_one(struct store *s, const char *id, void *arg, struct err *e)
+static int rm_one(struct ctr_store *s, const char *id, void *arg, struct err *e)
 {
 	return ctr_remove(s, id, *(bool *)arg, e);
 }
@@ -41,11 +41,11 @@ int cmd_rm(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage("rm", "expects at least one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("rm", &s);
 	if (rc)
 		return rc;
 	rc = cli_each("rm", &s, argc, argv, optind, true, rm_one, &force);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

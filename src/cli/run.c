@@ -356,7 +356,7 @@ static int create_or_run(int argc, char **argv)
 		run_opts_free(&o);
 		return r < 0 ? 0 : r;
 	}
-	struct store s;
+	struct ctr_store s;
 	if ((r = cli_store(cmd, &s)) != 0) {
 		run_opts_free(&o);
 		return r;
@@ -385,7 +385,7 @@ static int create_or_run(int argc, char **argv)
 	if (ctr_run_foreground(&s, id, &status, &e) < 0)
 		cli_fail(cmd, &e, status);
 out:
-	store_close(&s);
+	ctr_store_close(&s);
 	run_opts_free(&o);
 	return status;
 }

@@ -41,7 +41,7 @@ int cmd_start(int argc, char **argv)
 		return cli_usage("start", "expects at least one CONTAINER");
 	if (attach && argc - optind != 1)
 		return cli_usage("start", "-a takes exactly one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("start", &s);
 	if (rc)
 		return rc;
@@ -49,7 +49,7 @@ int cmd_start(int argc, char **argv)
 		struct err e = {0};
 		char id[ID_HEX + 1];
 		int status = 0;
-		if (store_lookup(&s, argv[i], id, &e) < 0) {
+		if (ctr_store_lookup(&s, argv[i], id, &e) < 0) {
 			rc = cli_fail("start", &e, EXIT_ENGINE);
 			continue;
 		}
@@ -63,6 +63,6 @@ int cmd_start(int argc, char **argv)
 			printf("%s\n", argv[i]);
 		}
 	}
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

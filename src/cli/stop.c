@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int stop_one(struct store *s, const char *id, void *arg, struct err *e)
+static int stop_one(struct ctr_store *s, const char *id, void *arg, struct err *e)
 {
 	return ctr_stop(s, id, *(int *)arg, e);
 }
@@ -49,11 +49,11 @@ int cmd_stop(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage("stop", "expects at least one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("stop", &s);
 	if (rc)
 		return rc;
 	rc = cli_each("stop", &s, argc, argv, optind, true, stop_one, &timeout);
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

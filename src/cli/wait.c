@@ -19,7 +19,7 @@ int cmd_wait(int argc, char **argv)
 		return cli_usage("wait", "unknown option %s", argv[1]);
 	if (argc < 2)
 		return cli_usage("wait", "expects at least one CONTAINER");
-	struct store s;
+	struct ctr_store s;
 	int rc = cli_store("wait", &s);
 	if (rc)
 		return rc;
@@ -27,11 +27,11 @@ int cmd_wait(int argc, char **argv)
 		struct err e = {0};
 		char id[ID_HEX + 1];
 		int code;
-		if (store_lookup(&s, argv[i], id, &e) < 0 || ctr_wait(&s, id, &code, &e) < 0)
+		if (ctr_store_lookup(&s, argv[i], id, &e) < 0 || ctr_wait(&s, id, &code, &e) < 0)
 			rc = cli_fail("wait", &e, 1);
 		else
 			printf("%d\n", code);
 	}
-	store_close(&s);
+	ctr_store_close(&s);
 	return rc;
 }

@@ -119,7 +119,7 @@ static size_t count(char *const *v)
 int bundle_args(const struct bundle_in *in, char ***out, struct err *e)
 {
 	const struct run_opts *o = in->o;
-	const struct image_config *img = in->img;
+	const struct bundle_image *img = in->img;
 	/* docker: --entrypoint replaces the image's and drops its Cmd; a
 	 * command given replaces Cmd. */
 	char *ep_one[2] = {(char *)o->entrypoint, NULL};

@@ -13,7 +13,7 @@ struct err;
 struct run_opts;
 
 /* What an image contributes (all optional; NULL-terminated vectors). */
-struct image_config {
+struct bundle_image {
 	char **entrypoint;
 	char **cmd;
 	char **env;
@@ -24,7 +24,7 @@ struct image_config {
 
 struct bundle_in {
 	const struct run_opts *o;
-	const struct image_config *img; /* NULL for --rootfs */
+	const struct bundle_image *img; /* NULL for --rootfs */
 	const char *id;
 	const char *rootfs;   /* absolute */
 	const char *self_exe; /* capsa's binary, bound at /dev/init for --init */

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 /* The runtime's view: is the init alive, and its pid. */
-static bool runtime_running(struct store *s, const char *id, pid_t *pid)
+static bool runtime_running(struct ctr_store *s, const char *id, pid_t *pid)
 {
 	json_object *st = NULL;
 	if (rt_state(s->runtime, id, &st, NULL) < 0)
@@ -32,10 +32,10 @@ static bool runtime_running(struct store *s, const char *id, pid_t *pid)
 	return running;
 }
 
-int ctr_load(struct store *s, const char *id, struct record *r, struct err *e)
+int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *e)
 {
 	_cleanup_close_ int dirfd = -1;
-	int rc = store_lock(s, id, true, &dirfd, e);
+	int rc = ctr_store_lock(s, id, true, &dirfd, e);
 	if (rc < 0)
 		return rc;
 	if ((rc = record_read(dirfd, id, r, e)) < 0)
@@ -64,7 +64,7 @@ int ctr_load(struct store *s, const char *id, struct record *r, struct err *e)
 	if (r->auto_remove) {
 		close(steal_fd(&dirfd));
 		names_release(s, r->name, id);
-		store_remove(s, id, NULL);
+		ctr_store_remove(s, id, NULL);
 	}
 	return 0;
 }
@@ -75,7 +75,7 @@ static int not_running(const struct record *r, struct err *e)
 		       ctr_state_name(r->state));
 }
 
-int ctr_kill(struct store *s, const char *id, int sig, struct err *e)
+int ctr_kill(struct ctr_store *s, const char *id, int sig, struct err *e)
 {
 	struct record r;
 	int rc = ctr_load(s, id, &r, e);
@@ -122,7 +122,7 @@ static void wait_owner(const struct record *r)
  * SIGKILL to every process after `timeout` seconds, then wait for its
  * owner to record the exit.  An owner still starting the container is
  * watched until the container shows up in the runtime or it gives up. */
-static void bring_down(struct store *s, const char *id, const struct record *r, int sig,
+static void bring_down(struct ctr_store *s, const char *id, const struct record *r, int sig,
 		       int timeout)
 {
 	_cleanup_close_ int owner = record_owner_alive(r) ? pidfd_of(r->owner) : -1;
@@ -143,7 +143,7 @@ static void bring_down(struct store *s, const char *id, const struct record *r, 
 	}
 }
 
-int ctr_stop(struct store *s, const char *id, int timeout, struct err *e)
+int ctr_stop(struct ctr_store *s, const char *id, int timeout, struct err *e)
 {
 	struct record r;
 	int rc = ctr_load(s, id, &r, e);
@@ -167,7 +167,7 @@ out:
 	return rc;
 }
 
-int ctr_wait(struct store *s, const char *id, int *code, struct err *e)
+int ctr_wait(struct ctr_store *s, const char *id, int *code, struct err *e)
 {
 	struct record r;
 	int rc = ctr_load(s, id, &r, e);
@@ -186,7 +186,7 @@ int ctr_wait(struct store *s, const char *id, int *code, struct err *e)
 	return 0;
 }
 
-int ctr_remove(struct store *s, const char *id, bool force, struct err *e)
+int ctr_remove(struct ctr_store *s, const char *id, bool force, struct err *e)
 {
 	struct record r;
 	int rc = ctr_load(s, id, &r, e);
@@ -203,7 +203,7 @@ int ctr_remove(struct store *s, const char *id, bool force, struct err *e)
 	}
 	rt_delete(s->runtime, id, true, NULL);
 	names_release(s, r.name, id);
-	rc = store_remove(s, id, e);
+	rc = ctr_store_remove(s, id, e);
 out:
 	record_free(&r);
 	return rc;

@@ -25,7 +25,7 @@
 
 #define LOG_MAX_DEF (10LL * 1024 * 1024)
 
-static int reserve_name(struct store *s, const struct run_opts *o, const char *id, char *name,
+static int reserve_name(struct ctr_store *s, const struct run_opts *o, const char *id, char *name,
 			size_t len, struct err *e)
 {
 	if (o->name) {
@@ -65,7 +65,7 @@ static int fill_record(struct record *rec, const struct bundle_in *in, const cha
 	return bundle_args(in, &rec->command, e);
 }
 
-int ctr_create(struct store *s, const struct run_opts *o, const struct image_config *img,
+int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
 	       char id[ID_HEX + 1], struct err *e)
 {
 	char rootfs[PATH_MAX], name[160];
@@ -83,7 +83,7 @@ int ctr_create(struct store *s, const struct run_opts *o, const struct image_con
 	if (r < 0)
 		return r;
 	_cleanup_close_ int dirfd = -1;
-	if ((r = store_create(s, id, &dirfd, e)) < 0)
+	if ((r = ctr_store_create(s, id, &dirfd, e)) < 0)
 		return r;
 	struct bundle_in in = {.o = o,
 			       .img = img,
@@ -106,11 +106,11 @@ fail:
 	if (named)
 		names_release(s, name, id);
 	close(steal_fd(&dirfd));
-	store_remove(s, id, NULL);
+	ctr_store_remove(s, id, NULL);
 	return r;
 }
 
-static int ctr_dir(struct store *s, const char *id, char *buf, size_t len, struct err *e)
+static int ctr_dir(struct ctr_store *s, const char *id, char *buf, size_t len, struct err *e)
 {
 	if (snprintf(buf, len, "%s/containers/%s", s->root, id) >= (int)len)
 		return err_msg(e, ENAMETOOLONG, "%s: path too long", s->root);
@@ -119,10 +119,10 @@ static int ctr_dir(struct store *s, const char *id, char *buf, size_t len, struc
 
 /* Mark the container running with `owner` waiting for it.  A runtime
  * container left by a start that was killed half-way goes first. */
-static int mark_running(struct store *s, const char *id, pid_t owner, struct err *e)
+static int mark_running(struct ctr_store *s, const char *id, pid_t owner, struct err *e)
 {
 	_cleanup_close_ int dirfd = -1;
-	int r = store_lock(s, id, true, &dirfd, e);
+	int r = ctr_store_lock(s, id, true, &dirfd, e);
 	if (r < 0)
 		return r;
 	struct record rec;
@@ -153,10 +153,10 @@ out:
 }
 
 /* After a foreground run: the exit, and --rm. */
-static void mark_exited(struct store *s, const char *id, int code, const char *error)
+static void mark_exited(struct ctr_store *s, const char *id, int code, const char *error)
 {
 	_cleanup_close_ int dirfd = -1;
-	if (store_lock(s, id, true, &dirfd, NULL) < 0)
+	if (ctr_store_lock(s, id, true, &dirfd, NULL) < 0)
 		return;
 	struct record rec;
 	if (record_read(dirfd, id, &rec, NULL) < 0)
@@ -178,7 +178,7 @@ static void mark_exited(struct store *s, const char *id, int code, const char *e
 	close(steal_fd(&dirfd));
 	if (rm) {
 		names_release(s, rec.name, id);
-		store_remove(s, id, NULL);
+		ctr_store_remove(s, id, NULL);
 	}
 	record_free(&rec);
 }
@@ -190,12 +190,13 @@ static int start_failure_status(int status)
 	return status == EXIT_NOEXEC || status == EXIT_NOTFOUND ? status : EXIT_ENGINE;
 }
 
-static bool record_flag(struct store *s, const char *id, bool *tty, bool *interactive,
+static bool record_flag(struct ctr_store *s, const char *id, bool *tty, bool *interactive,
 			long long *log_max)
 {
 	_cleanup_close_ int dirfd = -1;
 	struct record rec;
-	if (store_lock(s, id, false, &dirfd, NULL) < 0 || record_read(dirfd, id, &rec, NULL) < 0)
+	if (ctr_store_lock(s, id, false, &dirfd, NULL) < 0 ||
+	    record_read(dirfd, id, &rec, NULL) < 0)
 		return false;
 	*tty = rec.tty;
 	*interactive = rec.interactive;
@@ -205,7 +206,7 @@ static bool record_flag(struct store *s, const char *id, bool *tty, bool *intera
 	return true;
 }
 
-int ctr_run_foreground(struct store *s, const char *id, int *status, struct err *e)
+int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct err *e)
 {
 	*status = EXIT_ENGINE;
 	char dir[PATH_MAX];
@@ -278,7 +279,7 @@ static int console_listen(const char *dir, struct err *e)
 /* The monitor, before it execs its loop: start the container with
  * stdout/stderr on pipes (or a pty), report, then exec `capsa _monitor`
  * so that the loop runs in a fresh, small process image. */
-static void monitor_start(struct store *s, const char *id, int report_fd)
+static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
 {
 	struct report rep = {.status = EXIT_ENGINE, .monitor = getpid()};
 	struct err e = {0};
@@ -366,7 +367,7 @@ fail:
 	_exit(1);
 }
 
-int ctr_start_detached(struct store *s, const char *id, int *status, struct err *e)
+int ctr_start_detached(struct ctr_store *s, const char *id, int *status, struct err *e)
 {
 	*status = EXIT_ENGINE;
 	int p[2];

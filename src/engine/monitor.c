@@ -160,15 +160,16 @@ static void finish(const char *root, const char *id, int code)
 {
 	if (setenv("CAPSA_ROOT", root, 1) < 0)
 		return;
-	struct store s;
+	struct ctr_store s;
 	struct err e = {0};
-	if (store_open(&s, &e) < 0)
+	if (ctr_store_open(&s, &e) < 0)
 		return;
 	rt_delete(s.runtime, id, true, NULL);
 	_cleanup_close_ int dirfd = -1;
 	struct record rec;
-	if (store_lock(&s, id, true, &dirfd, NULL) < 0 || record_read(dirfd, id, &rec, NULL) < 0) {
-		store_close(&s);
+	if (ctr_store_lock(&s, id, true, &dirfd, NULL) < 0 ||
+	    record_read(dirfd, id, &rec, NULL) < 0) {
+		ctr_store_close(&s);
 		return; /* removed meanwhile (rm -f) */
 	}
 	if (rec.owner == getpid()) {
@@ -184,11 +185,11 @@ static void finish(const char *root, const char *id, int code)
 		if (rec.auto_remove) {
 			close(steal_fd(&dirfd));
 			names_release(&s, rec.name, id);
-			store_remove(&s, id, NULL);
+			ctr_store_remove(&s, id, NULL);
 		}
 	}
 	record_free(&rec);
-	store_close(&s);
+	ctr_store_close(&s);
 }
 
 /* The steady RSS is mostly our static binary's code and constants that

@@ -24,7 +24,7 @@ static int pick(char *out, size_t len, const char *env, const char *def, struct 
 	return 0;
 }
 
-static int default_roots(struct store *s, struct err *e)
+static int default_roots(struct ctr_store *s, struct err *e)
 {
 	char root[PATH_MAX], storage[PATH_MAX];
 	unsigned uid = (unsigned)geteuid();
@@ -62,7 +62,7 @@ static int open_dir(const char *root, const char *sub, struct err *e)
 	return fd;
 }
 
-int store_open(struct store *s, struct err *e)
+int ctr_store_open(struct ctr_store *s, struct err *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->ctrs = s->names = -1;
@@ -82,7 +82,7 @@ int store_open(struct store *s, struct err *e)
 	return 0;
 }
 
-void store_close(struct store *s)
+void ctr_store_close(struct ctr_store *s)
 {
 	if (s->ctrs >= 0)
 		close(s->ctrs);
@@ -100,14 +100,14 @@ static int flock_retry(int fd, int op)
 	return r;
 }
 
-int store_create(struct store *s, const char *id, int *dirfd, struct err *e)
+int ctr_store_create(struct ctr_store *s, const char *id, int *dirfd, struct err *e)
 {
 	if (mkdirat(s->ctrs, id, 0700) < 0)
 		return err_sys(e, errno, "container %.12s: create its directory", id);
-	return store_lock(s, id, true, dirfd, e);
+	return ctr_store_lock(s, id, true, dirfd, e);
 }
 
-int store_lock(struct store *s, const char *id, bool lock, int *dirfd, struct err *e)
+int ctr_store_lock(struct ctr_store *s, const char *id, bool lock, int *dirfd, struct err *e)
 {
 	int fd = openat(s->ctrs, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -131,7 +131,7 @@ int store_lock(struct store *s, const char *id, bool lock, int *dirfd, struct er
 	return 0;
 }
 
-static int read_name(struct store *s, const char *name, char id[ID_HEX + 1])
+static int read_name(struct ctr_store *s, const char *name, char id[ID_HEX + 1])
 {
 	char buf[ID_HEX + 2];
 	ssize_t n = readlinkat(s->names, name, buf, sizeof(buf) - 1);
@@ -144,7 +144,7 @@ static int read_name(struct store *s, const char *name, char id[ID_HEX + 1])
 	return 0;
 }
 
-int store_lookup(struct store *s, const char *ref, char id[ID_HEX + 1], struct err *e)
+int ctr_store_lookup(struct ctr_store *s, const char *ref, char id[ID_HEX + 1], struct err *e)
 {
 	if (!*ref || strchr(ref, '/') || ref[0] == '.')
 		return err_msg(e, ENOENT, "no such container: \"%s\"", ref);
@@ -181,7 +181,7 @@ int store_lookup(struct store *s, const char *ref, char id[ID_HEX + 1], struct e
 	return err_msg(e, ENOENT, "no such container: %s", ref);
 }
 
-int store_list(struct store *s, char ***ids, struct err *e)
+int ctr_store_list(struct ctr_store *s, char ***ids, struct err *e)
 {
 	_cleanup_close_ int fd = dup(s->ctrs);
 	if (fd < 0)
@@ -220,7 +220,7 @@ int store_list(struct store *s, char ***ids, struct err *e)
 	return 0;
 }
 
-int store_remove(struct store *s, const char *id, struct err *e)
+int ctr_store_remove(struct ctr_store *s, const char *id, struct err *e)
 {
 	char tmp[ID_HEX + 8];
 	snprintf(tmp, sizeof(tmp), ".rm-%s", id);
@@ -236,7 +236,7 @@ int store_remove(struct store *s, const char *id, struct err *e)
 }
 
 /* The global lock: held only for the few syscalls of a name change. */
-static int global_lock(struct store *s, struct err *e)
+static int global_lock(struct ctr_store *s, struct err *e)
 {
 	int fd = openat(s->names, "../names.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -250,7 +250,7 @@ static int global_lock(struct store *s, struct err *e)
 }
 
 /* A name whose container is gone (a create killed half-way) is free. */
-static bool name_is_stale(struct store *s, const char *name)
+static bool name_is_stale(struct ctr_store *s, const char *name)
 {
 	char id[ID_HEX + 1];
 	if (read_name(s, name, id) < 0)
@@ -258,7 +258,7 @@ static bool name_is_stale(struct store *s, const char *name)
 	return faccessat(s->ctrs, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
-static int reserve_locked(struct store *s, const char *name, const char *id, struct err *e)
+static int reserve_locked(struct ctr_store *s, const char *name, const char *id, struct err *e)
 {
 	if (symlinkat(id, s->names, name) == 0)
 		return 0;
@@ -275,7 +275,7 @@ static int reserve_locked(struct store *s, const char *name, const char *id, str
 	return err_sys(e, errno, "container name \"%s\"", name);
 }
 
-int names_reserve(struct store *s, const char *name, const char *id, struct err *e)
+int names_reserve(struct ctr_store *s, const char *name, const char *id, struct err *e)
 {
 	int r = name_check(name, e);
 	if (r < 0)
@@ -286,7 +286,7 @@ int names_reserve(struct store *s, const char *name, const char *id, struct err 
 	return reserve_locked(s, name, id, e);
 }
 
-void names_release(struct store *s, const char *name, const char *id)
+void names_release(struct ctr_store *s, const char *name, const char *id)
 {
 	if (!name || !*name)
 		return;
@@ -296,7 +296,8 @@ void names_release(struct store *s, const char *name, const char *id)
 		unlinkat(s->names, name, 0);
 }
 
-int names_rename(struct store *s, const char *from, const char *to, const char *id, struct err *e)
+int names_rename(struct ctr_store *s, const char *from, const char *to, const char *id,
+		 struct err *e)
 {
 	int r = name_check(to, e);
 	if (r < 0)

@@ -23,7 +23,7 @@
 
 struct err;
 
-struct store {
+struct ctr_store {
 	char root[PATH_MAX];	/* state root */
 	char storage[PATH_MAX]; /* image store (--storage / CAPSA_STORAGE) */
 	char runtime[PATH_MAX]; /* <root>/oci */
@@ -33,30 +33,31 @@ struct store {
 };
 
 /* Resolve the roots from the environment and make the directories. */
-int store_open(struct store *s, struct err *e);
-void store_close(struct store *s);
+int ctr_store_open(struct ctr_store *s, struct err *e);
+void ctr_store_close(struct ctr_store *s);
 
 /* Make containers/<id>/ and return it open and locked. */
-int store_create(struct store *s, const char *id, int *dirfd, struct err *e);
+int ctr_store_create(struct ctr_store *s, const char *id, int *dirfd, struct err *e);
 
 /* Open containers/<id>/, locked (lock=true) or not.  ENOENT ->
  * "no such container". */
-int store_lock(struct store *s, const char *id, bool lock, int *dirfd, struct err *e);
+int ctr_store_lock(struct ctr_store *s, const char *id, bool lock, int *dirfd, struct err *e);
 
 /* Full ID from a full ID, a name or a unique ID prefix. */
-int store_lookup(struct store *s, const char *ref, char id[ID_HEX + 1], struct err *e);
+int ctr_store_lookup(struct ctr_store *s, const char *ref, char id[ID_HEX + 1], struct err *e);
 
 /* Every container's ID (NULL-terminated, malloc'd strings). */
-int store_list(struct store *s, char ***ids, struct err *e);
+int ctr_store_list(struct ctr_store *s, char ***ids, struct err *e);
 
 /* Remove containers/<id>/ (the caller holds no lock on it anymore). */
-int store_remove(struct store *s, const char *id, struct err *e);
+int ctr_store_remove(struct ctr_store *s, const char *id, struct err *e);
 
 /* Names, under the global lock: reserve NAME for ID (EEXIST -> "name in
  * use by <id12>"), release it (only if it still points to ID), and
  * move it (rename). */
-int names_reserve(struct store *s, const char *name, const char *id, struct err *e);
-void names_release(struct store *s, const char *name, const char *id);
-int names_rename(struct store *s, const char *from, const char *to, const char *id, struct err *e);
+int names_reserve(struct ctr_store *s, const char *name, const char *id, struct err *e);
+void names_release(struct ctr_store *s, const char *name, const char *id);
+int names_rename(struct ctr_store *s, const char *from, const char *to, const char *id,
+		 struct err *e);
 
 #endif

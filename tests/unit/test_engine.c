@@ -85,44 +85,44 @@ static void test_store_lookup(void **state)
 	char root[PATH_MAX];
 	snprintf(root, sizeof(root), "%s/state", tmp);
 	setenv("CAPSA_ROOT", root, 1);
-	struct store s;
+	struct ctr_store s;
 	struct err e = {0};
-	assert_int_equal(store_open(&s, &e), 0);
+	assert_int_equal(ctr_store_open(&s, &e), 0);
 	const char *id1 = "aaaa111111111111111111111111111111111111111111111111111111111111";
 	const char *id2 = "aaaa222222222222222222222222222222222222222222222222222222222222";
 	int fd;
-	assert_int_equal(store_create(&s, id1, &fd, &e), 0);
+	assert_int_equal(ctr_store_create(&s, id1, &fd, &e), 0);
 	close(fd);
-	assert_int_equal(store_create(&s, id2, &fd, &e), 0);
+	assert_int_equal(ctr_store_create(&s, id2, &fd, &e), 0);
 	close(fd);
 	assert_int_equal(names_reserve(&s, "web", id1, &e), 0);
 	assert_int_equal(names_reserve(&s, "web", id2, &e), -EEXIST);
 	assert_non_null(strstr(e.msg, "already in use by container aaaa11111111"));
 	char id[ID_HEX + 1];
-	assert_int_equal(store_lookup(&s, "web", id, &e), 0);
+	assert_int_equal(ctr_store_lookup(&s, "web", id, &e), 0);
 	assert_string_equal(id, id1);
-	assert_int_equal(store_lookup(&s, "aaaa2", id, &e), 0);
+	assert_int_equal(ctr_store_lookup(&s, "aaaa2", id, &e), 0);
 	assert_string_equal(id, id2);
-	assert_int_equal(store_lookup(&s, id1, id, &e), 0);
-	assert_int_equal(store_lookup(&s, "aaaa", id, &e), -EINVAL);
+	assert_int_equal(ctr_store_lookup(&s, id1, id, &e), 0);
+	assert_int_equal(ctr_store_lookup(&s, "aaaa", id, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "ambiguous"));
-	assert_int_equal(store_lookup(&s, "nothere", id, &e), -ENOENT);
-	assert_int_equal(store_lookup(&s, "../x", id, &e), -ENOENT);
+	assert_int_equal(ctr_store_lookup(&s, "nothere", id, &e), -ENOENT);
+	assert_int_equal(ctr_store_lookup(&s, "../x", id, &e), -ENOENT);
 	/* rename moves the name; the old one is free. */
 	assert_int_equal(names_rename(&s, "web", "api", id1, &e), 0);
-	assert_int_equal(store_lookup(&s, "web", id, &e), -ENOENT);
-	assert_int_equal(store_lookup(&s, "api", id, &e), 0);
+	assert_int_equal(ctr_store_lookup(&s, "web", id, &e), -ENOENT);
+	assert_int_equal(ctr_store_lookup(&s, "api", id, &e), 0);
 	/* A name whose container is gone is stale and can be taken. */
-	assert_int_equal(store_remove(&s, id1, &e), 0);
+	assert_int_equal(ctr_store_remove(&s, id1, &e), 0);
 	assert_int_equal(names_reserve(&s, "api", id2, &e), 0);
 	char **ids = NULL;
-	assert_int_equal(store_list(&s, &ids, &e), 0);
+	assert_int_equal(ctr_store_list(&s, &ids, &e), 0);
 	assert_non_null(ids[0]);
 	assert_null(ids[1]);
 	strv_freep(&ids);
 	names_release(&s, "api", id2);
-	assert_int_equal(store_lookup(&s, "api", id, &e), -ENOENT);
-	store_close(&s);
+	assert_int_equal(ctr_store_lookup(&s, "api", id, &e), -ENOENT);
+	ctr_store_close(&s);
 	unsetenv("CAPSA_ROOT");
 }
 
@@ -270,7 +270,6 @@ static void test_ulimits_and_caps(void **state)
 	strv_clear(&caps);
 }
 
-
 static void test_users(void **state)
 {
 	char etc[PATH_MAX + 8];
@@ -345,7 +344,7 @@ static void test_args(void **state)
 	char *cmd[] = {"echo", "hi", NULL};
 	char *ep[] = {"/entry", "-x", NULL};
 	char *icmd[] = {"default", NULL};
-	struct image_config img = {.entrypoint = ep, .cmd = icmd};
+	struct bundle_image img = {.entrypoint = ep, .cmd = icmd};
 	struct run_opts o = {.args = cmd};
 	struct bundle_in in = {.o = &o, .img = &img};
 	char **v = NULL;
