@@ -55,6 +55,10 @@ int ctr_wait(struct ctr_store *s, const char *id, int *code, struct err *e);
 /* Remove it (force: kill it first if it runs). */
 int ctr_remove(struct ctr_store *s, const char *id, bool force, struct err *e);
 
+/* Drop everything of a container that is no longer running: its name,
+ * its root filesystem from an image, its directory.  No lock held. */
+void ctr_discard(struct ctr_store *s, const struct record *r);
+
 /* The monitor's entry (the hidden command `capsa _monitor`). */
 int monitor_main(int argc, char **argv);
 

@@ -63,10 +63,15 @@ int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *
 		return rc;
 	if (r->auto_remove) {
 		close(steal_fd(&dirfd));
-		names_release(s, r->name, id);
-		ctr_store_remove(s, id, NULL);
+		ctr_discard(s, r);
 	}
 	return 0;
+}
+
+void ctr_discard(struct ctr_store *s, const struct record *r)
+{
+	names_release(s, r->name, r->id);
+	ctr_store_remove(s, r->id, NULL);
 }
 
 static int not_running(const struct record *r, struct err *e)
@@ -202,8 +207,7 @@ int ctr_remove(struct ctr_store *s, const char *id, bool force, struct err *e)
 		bring_down(s, id, &r, 0, 0);
 	}
 	rt_delete(s->runtime, id, true, NULL);
-	names_release(s, r.name, id);
-	rc = ctr_store_remove(s, id, e);
+	ctr_discard(s, &r);
 out:
 	record_free(&r);
 	return rc;

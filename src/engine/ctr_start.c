@@ -176,10 +176,8 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, const cha
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	bool rm = rec.auto_remove;
 	close(steal_fd(&dirfd));
-	if (rm) {
-		names_release(s, rec.name, id);
-		ctr_store_remove(s, id, NULL);
-	}
+	if (rm)
+		ctr_discard(s, &rec);
 	record_free(&rec);
 }
 

@@ -184,8 +184,7 @@ static void finish(const char *root, const char *id, int code)
 		record_write(dirfd, &rec, NULL);
 		if (rec.auto_remove) {
 			close(steal_fd(&dirfd));
-			names_release(&s, rec.name, id);
-			ctr_store_remove(&s, id, NULL);
+			ctr_discard(&s, &rec);
 		}
 	}
 	record_free(&rec);

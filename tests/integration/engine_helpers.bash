@@ -34,6 +34,13 @@ ctr_d() {
 	ctr -d "$@" </dev/null 2>"$TEST_DIR/err" 3>&-
 }
 
+# Users 1000 (user) and groups 1000/1001 of the rootfs exist in the
+# container: always as root; rootless when the caller has /etc/subuid and
+# /etc/subgid ranges (the engine maps them by itself).
+require_ctr_users() {
+	[ "$ROOTLESS" = 0 ] || require_subids
+}
+
 # Processes of the test's monitors (their command line names our root).
 monitor_pids() {
 	local p

@@ -90,7 +90,7 @@ load engine_helpers
 }
 
 @test "engine lifecycle: exec -u resolves names in the container" {
-	require_test_user
+	require_ctr_users
 	ctr_d --name u sh -c 'sleep 100' >/dev/null
 	run cap exec -u user u id -u
 	[ "$output" = 1000 ]
@@ -105,16 +105,19 @@ load engine_helpers
 }
 
 @test "engine lifecycle: stop with a trapped SIGTERM records the exit code; --stop-signal" {
-	ctr_d --name t sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done' >/dev/null
+	ctr_d --name t sh -c 'trap "exit 9" TERM; touch /tmp/t; while :; do sleep 0.1; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/t"
 	cap stop t
 	[ "$(cap inspect t | jq -r '.[0].State.ExitCode')" = 9 ]
-	ctr_d --name h --stop-signal HUP sh -c 'trap "exit 4" HUP; while :; do sleep 0.1; done' >/dev/null
+	ctr_d --name h --stop-signal HUP sh -c 'trap "exit 4" HUP; touch /tmp/h; while :; do sleep 0.1; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/h"
 	cap stop h
 	[ "$(cap inspect h | jq -r '.[0].State.ExitCode')" = 4 ]
 }
 
 @test "engine lifecycle: kill -s, wait prints the code" {
-	ctr_d --name k sh -c 'trap "exit 3" USR1; while :; do sleep 0.1; done' >/dev/null
+	ctr_d --name k sh -c 'trap "exit 3" USR1; touch /tmp/k; while :; do sleep 0.1; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/k"
 	cap kill -s USR1 k
 	run cap wait k
 	[ "$output" = 3 ]
