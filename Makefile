@@ -26,12 +26,17 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# capsa-pull: the helper with the heavy libraries (DESIGN.md), linked
+# dynamically; it also uses the library's base/ and image/ code.
+PULL_SRC := $(wildcard src/pull/*.c)
+PULL_OBJ := $(PULL_SRC:%.c=$(B)/obj/%.o)
+PULL_LIBS := -larchive -ljson-c
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
 
 .PHONY: all clean check unit integration install uninstall format bench fixtures
 
-all: $(B)/capsa $(B)/capsa-oci
+all: $(B)/capsa $(B)/capsa-oci $(B)/capsa-pull
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -44,6 +49,9 @@ $(B)/libcapsa.a: $(LIB_OBJ)
 $(B)/capsa: $(CLI_OBJ) $(B)/libcapsa.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcapsa.a $(LIBS)
 
+$(B)/capsa-pull: $(PULL_OBJ) $(B)/libcapsa.a
+	$(CC) $(CFLAGS) -o $@ $(PULL_OBJ) $(B)/libcapsa.a $(PULL_LIBS)
+
 $(B)/capsa-oci: $(B)/capsa
 	ln -sf capsa $@
 
@@ -51,6 +59,12 @@ $(B)/capsa-oci: $(B)/capsa
 $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(B)/libcapsa.a $(LIBS) -lcmocka
+
+# Unit tests of capsa-pull's code (test_unpack*) also link its objects.
+PULL_LIB_OBJ := $(filter-out $(B)/obj/src/pull/main.o,$(PULL_OBJ))
+$(B)/tests/test_unpack: tests/unit/test_unpack.c $(PULL_LIB_OBJ) $(B)/libcapsa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(PULL_LIB_OBJ) $(B)/libcapsa.a $(LIBS) $(PULL_LIBS) -lcmocka
 
 $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -74,9 +88,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/capsa $(DESTDIR)$(BINDIR)/capsa
 	ln -sf capsa $(DESTDIR)$(BINDIR)/capsa-oci
+	install -m 0755 $(B)/capsa-pull $(DESTDIR)$(BINDIR)/capsa-pull
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/capsa $(DESTDIR)$(BINDIR)/capsa-oci
+	rm -f $(DESTDIR)$(BINDIR)/capsa $(DESTDIR)$(BINDIR)/capsa-oci $(DESTDIR)$(BINDIR)/capsa-pull
 
 format:
 	clang-format -i $$(find src tests bench -name '*.[ch]')

@@ -5,8 +5,8 @@
 # runtimes and hyperfine used by bench/.
 set -eu
 
-BUILD="gcc make pkg-config libc6-dev libjson-c-dev libseccomp-dev"
-TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd"
+BUILD="gcc make pkg-config libc6-dev libjson-c-dev libseccomp-dev libarchive-dev"
+TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd skopeo zstd fuse-overlayfs"
 BENCH="crun runc hyperfine"
 
 want="$BUILD $TEST"

@@ -300,6 +300,12 @@ if has_phase root || has_phase rootless; then
 		failures+=("fixtures: mkrootfs.sh failed")
 		PHASES=unit
 	fi
+	# Test images (image.bats); only when that file runs.
+	if [[ -z "${TESTS:-}" || " $TESTS " == *" image "* ]] &&
+		! "$here/tests/fixtures/mkimages.sh" "$B/fixtures/images" >/dev/null; then
+		failed=$((failed + 1))
+		failures+=("fixtures: mkimages.sh failed")
+	fi
 	if [[ "$RUNTIME" == "$B/"* ]] && ! [ -x "${RUNTIME%% *}" ]; then
 		log "run.sh: $RUNTIME does not exist: run make first"
 	fi

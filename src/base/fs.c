@@ -141,8 +141,15 @@ int rm_rf_at(int dfd, const char *name)
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* A directory of ours without read, write or search permission
+	 * (overlayfs' work/work is 0000, image dirs may be 0555): grant them
+	 * to ourselves, as the owner may. */
+	if (fd < 0 && errno == EACCES && fchmodat(dfd, name, 0700, 0) == 0)
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (geteuid() != 0)
+		(void)fchmod(fd, 0700);
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		close(fd);

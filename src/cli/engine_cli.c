@@ -23,7 +23,7 @@ int cli_fail(const char *cmd, const struct err *e, int status)
 	return status;
 }
 
-int cli_usage(const char *cmd, const char *fmt, ...)
+int eng_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "capsa %s: ", cmd);

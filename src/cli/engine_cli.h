@@ -20,7 +20,7 @@ int cli_store(const char *cmd, struct ctr_store *s);
 int cli_fail(const char *cmd, const struct err *e, int status);
 
 /* "capsa CMD: MSG\nSee 'capsa CMD --help'." on stderr; returns 125. */
-int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int eng_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* -h/--help anywhere before "--". */
 bool cli_wants_help(int argc, char **argv);

@@ -63,7 +63,7 @@ int cmd_exec(int argc, char **argv)
 		case 'e':
 			if (parse_env(&env, optarg, &e) < 0) {
 				strv_clear(&env);
-				return cli_usage("exec", "%s", e.msg);
+				return eng_usage("exec", "%s", e.msg);
 			}
 			break;
 		case 'w':
@@ -78,16 +78,16 @@ int cmd_exec(int argc, char **argv)
 			return 0;
 		default:
 			strv_clear(&env);
-			return cli_usage("exec", "unknown option %s", argv[optind - 1]);
+			return eng_usage("exec", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (argc - optind < 2) {
 		strv_clear(&env);
-		return cli_usage("exec", "expects CONTAINER and COMMAND");
+		return eng_usage("exec", "expects CONTAINER and COMMAND");
 	}
 	if (xo.tty && xo.detach) {
 		strv_clear(&env);
-		return cli_usage("exec", "-t with -d is not supported (no terminal to attach)");
+		return eng_usage("exec", "-t with -d is not supported (no terminal to attach)");
 	}
 	struct ctr_store s;
 	if ((rc = cli_store("exec", &s)) != 0) {

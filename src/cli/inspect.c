@@ -67,9 +67,9 @@ int cmd_inspect(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && argv[1][0] == '-')
-		return cli_usage("inspect", "unknown option %s", argv[1]);
+		return eng_usage("inspect", "unknown option %s", argv[1]);
 	if (argc < 2)
-		return cli_usage("inspect", "expects at least one CONTAINER");
+		return eng_usage("inspect", "expects at least one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("inspect", &s);
 	if (rc)

@@ -34,15 +34,15 @@ int cmd_kill(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:", opts, NULL)) != -1) {
 		if (c == 's') {
 			if ((sig = signal_parse(optarg)) <= 0)
-				return cli_usage("kill", "--signal \"%s\": unknown signal", optarg);
+				return eng_usage("kill", "--signal \"%s\": unknown signal", optarg);
 		} else if (c == 'H') {
 			return usage(stdout), 0;
 		} else {
-			return cli_usage("kill", "unknown option %s", argv[optind - 1]);
+			return eng_usage("kill", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage("kill", "expects at least one CONTAINER");
+		return eng_usage("kill", "expects at least one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("kill", &s);
 	if (rc)

@@ -64,7 +64,7 @@ int cmd_logs(int argc, char **argv)
 				char *end;
 				long v = strtol(optarg, &end, 10);
 				if (!*optarg || *end || v < 0)
-					return cli_usage("logs", "--tail \"%s\": expected a count",
+					return eng_usage("logs", "--tail \"%s\": expected a count",
 							 optarg);
 				o.tail = v;
 			}
@@ -74,17 +74,17 @@ int cmd_logs(int argc, char **argv)
 			break;
 		case 'S':
 			if (logs_parse_since(optarg, o.since, &e) < 0)
-				return cli_usage("logs", "%s", e.msg);
+				return eng_usage("logs", "%s", e.msg);
 			break;
 		case 'H':
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage("logs", "unknown option %s", argv[optind - 1]);
+			return eng_usage("logs", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage("logs", "expects exactly one CONTAINER");
+		return eng_usage("logs", "expects exactly one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("logs", &s);
 	if (rc)

@@ -5,10 +5,10 @@
 #include "engine/ctr.h"
 #include "engine/tinyinit.h"
 
-#include <stdlib.h>
-
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One line per command; argv[0] of the handler is the command word.
@@ -17,15 +17,20 @@ static const struct command commands[] = {
     {"container", cmd_container, "container prune: remove every stopped container"},
     {"create", cmd_create, "create a container without starting it"},
     {"exec", cmd_exec, "run a command in a running container"},
+    {"image", cmd_image, "manage images: ls, rm, inspect, prune"},
+    {"images", cmd_images, "list images"},
+    {"import", cmd_import, "make an image from a root filesystem tar"},
     {"inspect", cmd_inspect, "describe containers as JSON"},
     {"kill", cmd_kill, "send a signal to containers"},
     {"list", cmd_ps, "list containers (as ps)"},
+    {"load", cmd_load, "load images from a docker-archive or oci-archive tar"},
     {"logs", cmd_logs, "print a container's log"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
     {"ps", cmd_ps, "list containers"},
     {"rename", cmd_rename, "rename a container"},
     {"restart", cmd_restart, "stop and start containers"},
     {"rm", cmd_rm, "remove containers"},
+    {"rmi", cmd_rmi, "remove images"},
     {"run", cmd_run, "create and start a container"},
     {"start", cmd_start, "start created or exited containers"},
     {"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)"},
@@ -69,16 +74,24 @@ int main(int argc, char **argv)
 		return tinyinit_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
 		return monitor_main(argc - 1, argv + 1);
-	/* Global options: handed to the engine through the environment
-	 * variables they stand for. */
-	while (argc > 2 && (!strcmp(argv[1], "--root") || !strcmp(argv[1], "--storage"))) {
-		if (setenv(!strcmp(argv[1], "--root") ? "CAPSA_ROOT" : "CAPSA_STORAGE", argv[2],
-			   1) < 0) {
+	/* Global options --root DIR and --storage DIR (or =DIR): handed down
+	 * as CAPSA_ROOT and CAPSA_STORAGE, which the engine, the image store
+	 * (store_root_resolve) and capsa-pull all read. */
+	while (argc > 2) {
+		bool root = !strncmp(argv[1], "--root", 6);
+		size_t n = root ? 6 : !strncmp(argv[1], "--storage", 9) ? 9 : 0;
+		if (!n)
+			break;
+		const char *v = argv[1][n] == '=' ? argv[1] + n + 1 : argv[1][n] ? NULL : argv[2];
+		if (!v)
+			break;
+		if (setenv(root ? "CAPSA_ROOT" : "CAPSA_STORAGE", v, 1) < 0) {
 			perror("capsa: setenv");
 			return 125;
 		}
-		argc -= 2;
-		argv += 2;
+		int used = argv[1][n] == '=' ? 1 : 2;
+		argc -= used;
+		argv += used;
 	}
 	if (argc < 2) {
 		usage(stderr);

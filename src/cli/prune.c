@@ -15,7 +15,7 @@ static int prune(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
 			continue; /* no prompt to skip: capsa never asks */
-		return cli_usage("container prune", "unknown option %s", argv[i]);
+		return eng_usage("container prune", "unknown option %s", argv[i]);
 	}
 	struct ctr_store s;
 	int rc = cli_store("container prune", &s);
@@ -59,5 +59,5 @@ int cmd_container(int argc, char **argv)
 		puts("usage: capsa container prune [-f]");
 		return 0;
 	}
-	return cli_usage("container", "unknown subcommand %s", argc >= 2 ? argv[1] : "(none)");
+	return eng_usage("container", "unknown subcommand %s", argc >= 2 ? argv[1] : "(none)");
 }

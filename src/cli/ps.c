@@ -78,7 +78,7 @@ int cmd_ps(int argc, char **argv)
 			break;
 		case 'F':
 			if (strcmp(optarg, "json"))
-				return cli_usage(cmd, "--format \"%s\": only json is supported",
+				return eng_usage(cmd, "--format \"%s\": only json is supported",
 						 optarg);
 			json = true;
 			break;
@@ -86,11 +86,11 @@ int cmd_ps(int argc, char **argv)
 			usage(cmd, stdout);
 			return 0;
 		default:
-			return cli_usage(cmd, "unknown option %s", argv[optind - 1]);
+			return eng_usage(cmd, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return cli_usage(cmd, "takes no arguments");
+		return eng_usage(cmd, "takes no arguments");
 	struct ctr_store s;
 	int rc = cli_store(cmd, &s);
 	if (rc)

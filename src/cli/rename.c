@@ -17,7 +17,7 @@ int cmd_rename(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 3)
-		return cli_usage("rename", "expects CONTAINER and NEW-NAME");
+		return eng_usage("rename", "expects CONTAINER and NEW-NAME");
 	struct ctr_store s;
 	int rc = cli_store("rename", &s);
 	if (rc)

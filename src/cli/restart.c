@@ -46,17 +46,17 @@ int cmd_restart(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 0 || v > 1 << 30)
-				return cli_usage("restart", "--time \"%s\": expected seconds",
+				return eng_usage("restart", "--time \"%s\": expected seconds",
 						 optarg);
 			timeout = (int)v;
 		} else if (c == 'H') {
 			return usage(stdout), 0;
 		} else {
-			return cli_usage("restart", "unknown option %s", argv[optind - 1]);
+			return eng_usage("restart", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage("restart", "expects at least one CONTAINER");
+		return eng_usage("restart", "expects at least one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("restart", &s);
 	if (rc)

@@ -37,10 +37,10 @@ int cmd_rm(int argc, char **argv)
 		else if (c == 'H')
 			return usage(stdout), 0;
 		else
-			return cli_usage("rm", "unknown option %s", argv[optind - 1]);
+			return eng_usage("rm", "unknown option %s", argv[optind - 1]);
 	}
 	if (optind >= argc)
-		return cli_usage("rm", "expects at least one CONTAINER");
+		return eng_usage("rm", "expects at least one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("rm", &s);
 	if (rc)

@@ -328,19 +328,19 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 			usage(cmd, stdout);
 			return -1;
 		case ':':
-			return cli_usage(cmd, "option %s needs a value", argv[optind - 1]);
+			return eng_usage(cmd, "option %s needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(cmd, "unknown option %s", argv[optind - 1]);
+			return eng_usage(cmd, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (r < 0)
-		return cli_usage(cmd, "%s", e.msg);
+		return eng_usage(cmd, "%s", e.msg);
 	if (o->net && !strcmp(o->net, "host") && geteuid() != 0)
-		return cli_usage(cmd, "--network host: needs root (a rootless container cannot "
+		return eng_usage(cmd, "--network host: needs root (a rootless container cannot "
 				      "share the host's network in this build)");
 	if (!o->rootfs && !o->image) {
 		if (optind >= argc)
-			return cli_usage(cmd, "expects an IMAGE (or --rootfs DIR) and a COMMAND");
+			return eng_usage(cmd, "expects an IMAGE (or --rootfs DIR) and a COMMAND");
 		o->image = argv[optind++];
 	}
 	o->args = argv + optind;

@@ -35,12 +35,12 @@ int cmd_start(int argc, char **argv)
 		else if (c == 'H')
 			return usage(stdout), 0;
 		else
-			return cli_usage("start", "unknown option %s", argv[optind - 1]);
+			return eng_usage("start", "unknown option %s", argv[optind - 1]);
 	}
 	if (optind >= argc)
-		return cli_usage("start", "expects at least one CONTAINER");
+		return eng_usage("start", "expects at least one CONTAINER");
 	if (attach && argc - optind != 1)
-		return cli_usage("start", "-a takes exactly one CONTAINER");
+		return eng_usage("start", "-a takes exactly one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("start", &s);
 	if (rc)

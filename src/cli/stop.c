@@ -39,16 +39,16 @@ int cmd_stop(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 0 || v > 1 << 30)
-				return cli_usage("stop", "--time \"%s\": expected seconds", optarg);
+				return eng_usage("stop", "--time \"%s\": expected seconds", optarg);
 			timeout = (int)v;
 		} else if (c == 'H') {
 			return usage(stdout), 0;
 		} else {
-			return cli_usage("stop", "unknown option %s", argv[optind - 1]);
+			return eng_usage("stop", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage("stop", "expects at least one CONTAINER");
+		return eng_usage("stop", "expects at least one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("stop", &s);
 	if (rc)

@@ -16,9 +16,9 @@ int cmd_wait(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && argv[1][0] == '-')
-		return cli_usage("wait", "unknown option %s", argv[1]);
+		return eng_usage("wait", "unknown option %s", argv[1]);
 	if (argc < 2)
-		return cli_usage("wait", "expects at least one CONTAINER");
+		return eng_usage("wait", "expects at least one CONTAINER");
 	struct ctr_store s;
 	int rc = cli_store("wait", &s);
 	if (rc)

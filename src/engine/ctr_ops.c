@@ -3,6 +3,7 @@
 
 #include "base/cleanup.h"
 #include "base/error.h"
+#include "engine/image_use.h"
 #include "engine/store.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
@@ -71,6 +72,11 @@ int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *
 void ctr_discard(struct ctr_store *s, const struct record *r)
 {
 	names_release(s, r->name, r->id);
+	if (r->image) {
+		struct err e = {0};
+		if (ctr_image_remove(r->id, &e) < 0)
+			fprintf(stderr, "capsa: warning: container %.12s: %s\n", r->id, e.msg);
+	}
 	ctr_store_remove(s, r->id, NULL);
 }
 

@@ -5,9 +5,11 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "engine/bundle.h"
+#include "engine/image_use.h"
 #include "engine/opts.h"
 #include "engine/store.h"
 #include "runtime/container.h"
+#include "runtime/signals.h"
 #include "runtime/state.h"
 #include "runtime/terminal.h"
 
@@ -57,7 +59,8 @@ static int fill_record(struct record *rec, const struct bundle_in *in, const cha
 	rec->auto_remove = o->rm;
 	rec->tty = o->tty;
 	rec->interactive = o->interactive;
-	rec->stop_signal = o->stop_signal ? o->stop_signal : SIGTERM;
+	int img_sig = in->img && in->img->stop_signal ? signal_parse(in->img->stop_signal) : -1;
+	rec->stop_signal = o->stop_signal ? o->stop_signal : img_sig > 0 ? img_sig : SIGTERM;
 	rec->stop_timeout = o->stop_timeout >= 0 ? o->stop_timeout : STOP_TIMEOUT_DEF;
 	rec->log_max = o->log_max > 0 ? o->log_max : LOG_MAX_DEF;
 	if (!rec->name || !rec->rootfs || !rec->created || (o->image && !rec->image))
@@ -65,34 +68,47 @@ static int fill_record(struct record *rec, const struct bundle_in *in, const cha
 	return bundle_args(in, &rec->command, e);
 }
 
+/* The root directory for --rootfs DIR. */
+static int rootfs_dir(const char *dir, char out[PATH_MAX], struct err *e)
+{
+	struct stat st;
+	if (!realpath(dir, out) || stat(out, &st) < 0)
+		return err_sys(e, errno, "--rootfs %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return err_msg(e, ENOTDIR, "--rootfs %s: not a directory", dir);
+	return 0;
+}
+
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
 	       char id[ID_HEX + 1], struct err *e)
 {
 	char rootfs[PATH_MAX], name[160];
-	if (!o->rootfs)
-		return err_msg(e, ENOTSUP,
-			       "image %s: running images needs the image store, which this build "
-			       "lacks; use --rootfs DIR",
-			       o->image ? o->image : "(none)");
-	struct stat st;
-	if (!realpath(o->rootfs, rootfs) || stat(rootfs, &st) < 0)
-		return err_sys(e, errno, "--rootfs %s", o->rootfs);
-	if (!S_ISDIR(st.st_mode))
-		return err_msg(e, ENOTDIR, "--rootfs %s: not a directory", o->rootfs);
-	int r = id_generate(id, e);
-	if (r < 0)
+	int r = o->rootfs ? rootfs_dir(o->rootfs, rootfs, e) : 0;
+	if (r < 0 || (r = id_generate(id, e)) < 0)
 		return r;
+	/* An image: its config and a root filesystem in the store, made
+	 * before anything of the container exists here. */
+	struct ctr_image ci = {0};
+	if (!o->rootfs) {
+		if ((r = ctr_image_setup(&ci, o->image, o->pull, id, e)) < 0) {
+			ctr_image_abort(&ci, id);
+			ctr_image_release(&ci);
+			return r;
+		}
+		snprintf(rootfs, sizeof(rootfs), "%s", ci.rootfs);
+		img = &ci.view;
+	}
 	_cleanup_close_ int dirfd = -1;
+	struct record rec = {0};
+	bool named = false;
 	if ((r = ctr_store_create(s, id, &dirfd, e)) < 0)
-		return r;
+		goto fail;
 	struct bundle_in in = {.o = o,
 			       .img = img,
 			       .id = id,
 			       .rootfs = rootfs,
 			       .self_exe = s->self,
 			       .rootless = geteuid() != 0};
-	struct record rec = {0};
-	bool named = false;
 	if ((r = reserve_name(s, o, id, name, sizeof(name), e)) < 0)
 		goto fail;
 	named = true;
@@ -100,13 +116,18 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	    (r = record_write(dirfd, &rec, e)) < 0)
 		goto fail;
 	record_free(&rec);
+	ctr_image_release(&ci);
 	return 0;
 fail:
 	record_free(&rec);
 	if (named)
 		names_release(s, name, id);
-	close(steal_fd(&dirfd));
-	ctr_store_remove(s, id, NULL);
+	if (dirfd >= 0) {
+		close(steal_fd(&dirfd));
+		ctr_store_remove(s, id, NULL);
+	}
+	ctr_image_abort(&ci, id);
+	ctr_image_release(&ci);
 	return r;
 }
 

@@ -1,0 +1,94 @@
+/* image_use.c — see image_use.h. */
+#include "engine/image_use.h"
+
+#include "base/error.h"
+#include "image/index.h"
+#include "image/rootfs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *ctr_id,
+		    struct err *e)
+{
+	memset(ci, 0, sizeof(*ci));
+	char root[PATH_MAX];
+	int r = store_root_resolve(NULL, root, sizeof(root), e);
+	if (r < 0 || (r = store_open(&ci->st, root, e)) < 0)
+		return r;
+	ci->st_open = true;
+	struct image_index x = {0};
+	if ((r = index_load(&ci->st, &x, e)) < 0)
+		return r;
+	int i = index_find(&x, image, e);
+	if (i < 0) {
+		index_free(&x);
+		if (i == -ENOENT && (!pull || strcmp(pull, "never")))
+			return err_msg(e, ENOENT,
+				       "image %s: not in the store %s, and pulling is not part of "
+				       "this build (capsa load or capsa import it first)",
+				       image, root);
+		return i;
+	}
+	if (pull && !strcmp(pull, "always")) {
+		index_free(&x);
+		return err_msg(e, ENOTSUP,
+			       "image %s: --pull always: pulling is not part of this build", image);
+	}
+	snprintf(ci->id, sizeof(ci->id), "%s", x.v[i].id);
+	if ((r = image_config_load(&ci->st, ci->id, &ci->cfg, e)) < 0) {
+		index_free(&x);
+		return err_prefix(e, "image %s", image);
+	}
+	ci->cfg_loaded = true;
+	struct rootfs rfs = {0};
+	r = rootfs_prepare(&ci->st, ctr_id, &x.v[i], &rfs, e);
+	index_free(&x);
+	if (r < 0) {
+		rootfs_free(&rfs);
+		return err_prefix(e, "image %s", image);
+	}
+	ci->prepared = true;
+	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
+	r = rootfs_mount(&rfs, 0, e);
+	rootfs_free(&rfs);
+	if (r < 0)
+		return err_prefix(e, "image %s", image);
+	ci->view = (struct bundle_image){.entrypoint = ci->cfg.entrypoint,
+					 .cmd = ci->cfg.cmd,
+					 .env = ci->cfg.env,
+					 .workdir = ci->cfg.working_dir,
+					 .user = ci->cfg.user,
+					 .stop_signal = ci->cfg.stop_signal};
+	return 0;
+}
+
+void ctr_image_abort(struct ctr_image *ci, const char *ctr_id)
+{
+	if (ci->prepared)
+		rootfs_remove(&ci->st, ctr_id, NULL);
+	ci->prepared = false;
+}
+
+void ctr_image_release(struct ctr_image *ci)
+{
+	if (ci->cfg_loaded)
+		image_config_free(&ci->cfg);
+	if (ci->st_open)
+		store_close(&ci->st);
+	ci->cfg_loaded = ci->st_open = false;
+}
+
+int ctr_image_remove(const char *ctr_id, struct err *e)
+{
+	char root[PATH_MAX];
+	struct store st;
+	int r = store_root_resolve(NULL, root, sizeof(root), e);
+	if (r < 0 || (r = store_open(&st, root, e)) < 0)
+		return r;
+	r = rootfs_remove(&st, ctr_id, e);
+	store_close(&st);
+	return r;
+}

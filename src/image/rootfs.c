@@ -1,0 +1,209 @@
+/* rootfs.c — see rootfs.h. */
+#include "image/rootfs.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/index.h"
+#include "image/rootfs_copy.h"
+#include "image/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The kernel copies mount options into one page. */
+#define OPTIONS_MAX 4000
+
+static int valid_id(const char *id)
+{
+	if (!*id || strlen(id) > 128 || id[0] == '.')
+		return 0;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+static int write_lists(struct store *s, const char *dir, const struct image_rec *img, struct err *e)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < img->n_layers; i++)
+		n += strlen(img->layers[i]) + 1;
+	_cleanup_free_ char *buf = malloc(n);
+	if (!buf)
+		return err_sys(e, ENOMEM, "rootfs");
+	char *p = buf;
+	for (size_t i = 0; i < img->n_layers; i++)
+		p += sprintf(p, "%s\n", img->layers[i]);
+	_cleanup_close_ int dfd = openat(s->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(e, errno, "open %s/%s", s->root, dir);
+	int r = write_file_atomic(dfd, "layers", buf, (size_t)(p - buf), 0644, e);
+	if (r == 0)
+		r = write_file_atomic(dfd, "image", img->id, strlen(img->id), 0644, e);
+	return r;
+}
+
+int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *img,
+		   struct rootfs *r, struct err *e)
+{
+	static const char *const sub[] = {"upper", "work", "rootfs", "empty"};
+	memset(r, 0, sizeof(*r));
+	if (!valid_id(ctr_id))
+		return err_msg(e, EINVAL, "container \"%s\": invalid ID for a root filesystem",
+			       ctr_id);
+	char rel[256];
+	snprintf(rel, sizeof(rel), "containers/%s", ctr_id);
+	if (mkdirat(s->dirfd, rel, 0700) < 0 && errno != EEXIST)
+		return err_sys(e, errno, "container %s: mkdir %s/%s", ctr_id, s->root, rel);
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char p[300];
+		snprintf(p, sizeof(p), "%s/%s", rel, sub[i]);
+		/* rootfs/ is the container's "/": 0755 as images expect. */
+		if (mkdirat(s->dirfd, p, i == 2 ? 0755 : 0700) < 0 && errno != EEXIST)
+			return err_sys(e, errno, "container %s: mkdir %s/%s", ctr_id, s->root, p);
+	}
+	int rc = write_lists(s, rel, img, e);
+	if (rc < 0)
+		return err_prefix(e, "container %s", ctr_id);
+	if (snprintf(r->dir, sizeof(r->dir), "%s/%s", s->root, rel) >= (int)sizeof(r->dir) - 8)
+		return err_msg(e, ENAMETOOLONG, "container %s: path too long", ctr_id);
+	memcpy(r->target, r->dir, sizeof(r->dir) - 8);
+	strcat(r->target, "/rootfs");
+
+	/* lowerdir: top layer first; an image without layers gets an empty dir. */
+	size_t cap = 64 + strlen(r->dir);
+	for (size_t i = 0; i < img->n_layers; i++)
+		cap += strlen(s->root) + 80;
+	r->lowerdir = malloc(cap);
+	r->options = malloc(cap + 2 * strlen(r->dir) + 64);
+	if (!r->lowerdir || !r->options) {
+		rootfs_free(r);
+		return err_sys(e, ENOMEM, "container %s", ctr_id);
+	}
+	char *p = r->lowerdir;
+	*p = '\0';
+	for (size_t i = img->n_layers; i-- > 0;) {
+		if (!store_layer_exists(s, img->layers[i])) {
+			rootfs_free(r);
+			return err_msg(e, ENOENT, "container %s: layer %s: not in the store",
+				       ctr_id, img->layers[i]);
+		}
+		p += sprintf(p, "%s%s/layers/%s/diff", p == r->lowerdir ? "" : ":", s->root,
+			     img->layers[i] + 7);
+	}
+	if (img->n_layers == 0)
+		sprintf(p, "%s/empty", r->dir);
+	int n = sprintf(r->options, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", r->lowerdir,
+			r->dir, r->dir);
+	if (n > OPTIONS_MAX) {
+		rootfs_free(r);
+		return err_msg(e, E2BIG,
+			       "container %s: %zu layers make overlay options longer than a page "
+			       "(use a shorter --storage path)",
+			       ctr_id, img->n_layers);
+	}
+	return 0;
+}
+
+static int try_fuse(struct rootfs *r)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("fuse-overlayfs", "fuse-overlayfs", "-o", r->options, r->target,
+		       (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int rootfs_mount(struct rootfs *r, int userns, struct err *e)
+{
+	char opts[OPTIONS_MAX + 64];
+	snprintf(opts, sizeof(opts), "%s%s", r->options, userns ? ",userxattr" : "");
+	if (mount("overlay", r->target, "overlay", 0, opts) == 0) {
+		r->kind = ROOTFS_OVERLAY;
+		return 0;
+	}
+	int saved = errno;
+	if (try_fuse(r) == 0) {
+		fprintf(stderr,
+			"capsa: warning: overlayfs mount failed (%s); using fuse-overlayfs, which "
+			"is slower\n",
+			strerror(saved));
+		r->kind = ROOTFS_FUSE;
+		return 0;
+	}
+	fprintf(stderr,
+		"capsa: warning: overlayfs mount failed (%s) and fuse-overlayfs is not usable; "
+		"copying the image's layers (slow, and uses disk space)\n",
+		strerror(saved));
+	int rc = rootfs_copy_layers(r->lowerdir, r->target, e);
+	if (rc < 0)
+		return err_prefix(e, "root filesystem %s", r->target);
+	r->kind = ROOTFS_COPY;
+	return 0;
+}
+
+int rootfs_unmount(struct rootfs *r, struct err *e)
+{
+	if (r->kind == ROOTFS_COPY)
+		return 0;
+	if (umount2(r->target, UMOUNT_NOFOLLOW) < 0) {
+		if (errno == EINVAL)
+			return 0; /* not mounted */
+		return err_sys(e, errno, "unmount %s", r->target);
+	}
+	return 0;
+}
+
+int rootfs_remove(struct store *s, const char *ctr_id, struct err *e)
+{
+	if (!valid_id(ctr_id))
+		return err_msg(e, EINVAL, "container \"%s\": invalid ID", ctr_id);
+	char path[PATH_MAX + 300], rel[300];
+	snprintf(path, sizeof(path), "%s/containers/%s/rootfs", s->root, ctr_id);
+	/* Mounted (in this namespace) when it sits on another device than its
+	 * parent; unprivileged umount of a plain directory would fail. */
+	struct stat a, b;
+	char parent[PATH_MAX + 300];
+	snprintf(parent, sizeof(parent), "%s/containers/%s", s->root, ctr_id);
+	if (stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev &&
+	    umount2(path, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+		return err_sys(e, errno, "unmount %s", path);
+	/* Only what rootfs_prepare made: the engine keeps its own records in
+	 * the same directory.  rm_rf_at does not cross mount points. */
+	static const char *const mine[] = {"rootfs", "upper", "work", "empty", "layers", "image"};
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
+		snprintf(rel, sizeof(rel), "containers/%s/%s", ctr_id, mine[i]);
+		int r = rm_rf_at(s->dirfd, rel);
+		if (r < 0)
+			return err_sys(e, -r, "remove %s/%s", s->root, rel);
+	}
+	snprintf(rel, sizeof(rel), "containers/%s", ctr_id);
+	if (unlinkat(s->dirfd, rel, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST &&
+	    errno != ENOENT)
+		return err_sys(e, errno, "remove %s/%s", s->root, rel);
+	return 0;
+}
+
+void rootfs_free(struct rootfs *r)
+{
+	free(r->lowerdir);
+	free(r->options);
+	r->lowerdir = r->options = NULL;
+}

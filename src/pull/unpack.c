@@ -1,0 +1,259 @@
+/* unpack.c — see unpack.h.  Two libarchive readers in a row: the outer
+ * one undoes the compression (format "raw") and hashes the bytes as read
+ * (the blob digest); the inner one reads the tar from the outer one's
+ * output and hashes that (the diff ID), so one pass both verifies and
+ * unpacks. */
+#include "pull/unpack.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/store.h"
+#include "pull/common.h"
+#include "pull/unpack_entry.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUFSZ (256 * 1024)
+
+struct stream {
+	int fd;
+	struct sha256 raw_hash, tar_hash;
+	struct archive *outer;
+	char *buf;
+	int failed; /* a read error in a callback */
+};
+
+static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+{
+	struct stream *st = data;
+	for (;;) {
+		ssize_t n = read(st->fd, st->buf, BUFSZ);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			archive_set_error(a, errno, "read: %s", strerror(errno));
+			st->failed = 1;
+			return -1;
+		}
+		sha256_update(&st->raw_hash, st->buf, (size_t)n);
+		*out = st->buf;
+		return n;
+	}
+}
+
+static la_ssize_t tar_read(struct archive *a, void *data, const void **out)
+{
+	struct stream *st = data;
+	const void *p;
+	size_t len;
+	la_int64_t off;
+	int r = archive_read_data_block(st->outer, &p, &len, &off);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK) {
+		archive_set_error(a, EIO, "%s", archive_error_string(st->outer));
+		st->failed = 1;
+		return -1;
+	}
+	sha256_update(&st->tar_hash, p, len);
+	*out = p;
+	return (la_ssize_t)len;
+}
+
+static int write_meta(int dirfd, const struct layer_out *o, const char *parent, uint64_t size,
+		      struct err *e)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "{\"diff_id\":\"%s\",\"parent\":\"%s\",\"size\":%llu}\n",
+			 o->diff_id, parent ? parent : "", (unsigned long long)size);
+	return write_file_atomic(dirfd, "layer.json", buf, (size_t)n, 0644, e);
+}
+
+/* Read the tar in `st` into `w`; the caller owns both readers. */
+static int read_entries(struct stream *st, struct archive *tar, struct layer_writer *w,
+			struct err *e)
+{
+	struct archive_entry *ent;
+	for (;;) {
+		int r = archive_read_next_header(tar, &ent);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+			return err_msg(e, EINVAL, "%s: %s", w->what, archive_error_string(tar));
+		if ((r = layer_write_entry(w, tar, ent, e)) < 0)
+			return r;
+	}
+	/* The diff ID covers the whole uncompressed stream, including the
+	 * padding after the end-of-archive blocks. */
+	const void *p;
+	const void **pp = &p;
+	while (tar_read(tar, st, pp) > 0)
+		;
+	if (st->failed)
+		return err_msg(e, EIO, "%s: %s", w->what, archive_error_string(tar));
+	/* And the blob digest covers every byte of the input. */
+	while (raw_read(st->outer, st, pp) > 0)
+		;
+	if (st->failed)
+		return err_sys(e, EIO, "%s: read", w->what);
+	return 0;
+}
+
+static int unpack_into(struct stream *st, struct layer_writer *w, struct err *e)
+{
+	struct archive *outer = archive_read_new(), *tar = archive_read_new();
+	int r = 0;
+	if (!outer || !tar) {
+		r = err_sys(e, ENOMEM, "%s", w->what);
+		goto out;
+	}
+	st->outer = outer;
+	archive_read_support_filter_gzip(outer);
+	archive_read_support_filter_zstd(outer);
+	archive_read_support_filter_none(outer);
+	archive_read_support_format_raw(outer);
+	archive_read_support_format_empty(outer);
+	if (archive_read_open(outer, st, NULL, raw_read, NULL) != ARCHIVE_OK) {
+		r = err_msg(e, EINVAL, "%s: %s", w->what, archive_error_string(outer));
+		goto out;
+	}
+	struct archive_entry *ent;
+	int h = archive_read_next_header(outer, &ent);
+	if (h == ARCHIVE_EOF)
+		goto out; /* an empty layer */
+	if (h != ARCHIVE_OK) {
+		r = err_msg(e, EINVAL, "%s: %s", w->what, archive_error_string(outer));
+		goto out;
+	}
+	archive_read_support_format_tar(tar);
+	archive_read_support_format_gnutar(tar);
+	if (archive_read_open(tar, st, NULL, tar_read, NULL) != ARCHIVE_OK) {
+		r = err_msg(e, EINVAL, "%s: not a tar archive: %s", w->what,
+			    archive_error_string(tar));
+		goto out;
+	}
+	r = read_entries(st, tar, w, e);
+out:
+	if (tar)
+		archive_read_free(tar);
+	if (outer)
+		archive_read_free(outer);
+	return r;
+}
+
+/* Lock layers/<hex>.lock: the second of two concurrent unpacks of one
+ * layer waits here, then finds the layer in place. */
+static int lock_layer(struct store *s, const char *chain, struct err *e)
+{
+	char rel[96];
+	snprintf(rel, sizeof(rel), "layers/%s.lock", chain + 7);
+	int fd = openat(s->dirfd, rel, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(e, errno, "layer %s: lock", chain);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			int r = err_sys(e, errno, "layer %s: lock", chain);
+			close(fd);
+			return r;
+		}
+	return fd;
+}
+
+int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *out, struct err *e)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_free_ char *buf = NULL;
+	memset(out, 0, sizeof(*out));
+	if (in->diff_id) {
+		chain_id_next(in->parent_chain, in->diff_id, out->chain_id);
+		snprintf(out->diff_id, sizeof(out->diff_id), "%s", in->diff_id);
+		if ((lock = lock_layer(s, out->chain_id, e)) < 0)
+			return lock;
+		if (store_layer_exists(s, out->chain_id)) {
+			out->existed = 1;
+			return 0;
+		}
+	}
+
+	char tmp[64] = "layers/.tmp-XXXXXX", path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", s->root, tmp);
+	if (!mkdtemp(path))
+		return err_sys(e, errno, "%s: temporary directory in %s/layers", in->name, s->root);
+	memcpy(tmp + 7, strrchr(path, '/') + 1, strlen(strrchr(path, '/') + 1) + 1);
+	_cleanup_close_ int tmpfd = openat(s->dirfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+	/* The flock tells garbage collection this temporary is alive. */
+	if (tmpfd < 0 || flock(tmpfd, LOCK_EX) < 0 || mkdirat(tmpfd, "diff", 0755) < 0) {
+		r = err_sys(e, errno, "%s: %s", in->name, path);
+		goto fail;
+	}
+	struct layer_writer w = {.rootless = pull_is_rootless(), .what = in->name};
+	w.rootfd = openat(tmpfd, "diff", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w.rootfd < 0) {
+		r = err_sys(e, errno, "%s: %s/diff", in->name, path);
+		goto fail;
+	}
+	buf = malloc(BUFSZ);
+	struct stream st = {.fd = in->fd, .buf = buf};
+	sha256_init(&st.raw_hash);
+	sha256_init(&st.tar_hash);
+	r = buf ? unpack_into(&st, &w, e) : err_sys(e, ENOMEM, "%s", in->name);
+	if (r == 0)
+		r = layer_writer_finish(&w, e);
+	layer_writer_free(&w);
+	close(w.rootfd);
+	if (r < 0)
+		goto fail;
+
+	char got[SHA256_DIGEST_STR];
+	sha256_final_str(&st.raw_hash, got);
+	if (in->digest && strcmp(got, in->digest) != 0) {
+		r = err_msg(e, EIO, "%s: digest mismatch: expected %s, got %s", in->name,
+			    in->digest, got);
+		goto fail;
+	}
+	sha256_final_str(&st.tar_hash, got);
+	if (in->diff_id && strcmp(got, in->diff_id) != 0) {
+		r = err_msg(e, EIO, "%s: diff ID mismatch: the config says %s, the content is %s",
+			    in->name, in->diff_id, got);
+		goto fail;
+	}
+	if (!in->diff_id) {
+		memcpy(out->diff_id, got, sizeof(got));
+		chain_id_next(in->parent_chain, got, out->chain_id);
+		if ((lock = lock_layer(s, out->chain_id, e)) < 0) {
+			r = lock;
+			goto fail;
+		}
+	}
+	if ((r = write_meta(tmpfd, out, in->parent_chain, w.size, e)) < 0)
+		goto fail;
+	if (syncfs(tmpfd) < 0) {
+		r = err_sys(e, errno, "%s: sync", in->name);
+		goto fail;
+	}
+	char final[96];
+	snprintf(final, sizeof(final), "layers/%s", out->chain_id + 7);
+	if (renameat(s->dirfd, tmp, s->dirfd, final) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			r = err_sys(e, errno, "%s: rename into %s/%s", in->name, s->root, final);
+			goto fail;
+		}
+		out->existed = 1; /* unpacked meanwhile by someone else */
+		rm_rf_at(s->dirfd, tmp);
+	}
+	return 0;
+fail:
+	rm_rf_at(s->dirfd, tmp);
+	return r;
+}

@@ -1,0 +1,227 @@
+/* test_rootfs.c — container root filesystems from layer dirs: overlay
+ * (as root, and inside a user namespace with userxattr) and the copy
+ * fallback, each showing whiteouts and opaque directories as overlayfs
+ * defines them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "image/gc.h"
+#include "image/index.h"
+#include "image/rootfs.h"
+#include "image/rootfs_copy.h"
+#include "image/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define L1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define L2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+
+static char tmpdir[64];
+static struct store st;
+
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* L1: a, d/x, d/z.  L2: whiteout of a, d opaque with d/y, b. */
+static int setup(void **state)
+{
+	char p[8400];
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/capsa-test-rootfs.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	chmod(tmpdir, 0755);
+	snprintf(p, sizeof(p), "%s/store", tmpdir);
+	struct err e = {0};
+	if (store_open(&st, p, &e) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/d", st.root, L1 + 7);
+	mkdir_p(p, 0755, NULL);
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/a", st.root, L1 + 7);
+	put(p, "a\n");
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/d/x", st.root, L1 + 7);
+	put(p, "x\n");
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/d/z", st.root, L1 + 7);
+	put(p, "z\n");
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/d", st.root, L2 + 7);
+	mkdir_p(p, 0755, NULL);
+	if (geteuid() == 0 && setxattr(p, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		return -1;
+	if (setxattr(p, "user.overlay.opaque", "y", 1, 0) < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/d/y", st.root, L2 + 7);
+	put(p, "y\n");
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/b", st.root, L2 + 7);
+	put(p, "b\n");
+	snprintf(p, sizeof(p), "%s/layers/%s/diff/a", st.root, L2 + 7);
+	if (mknod(p, S_IFCHR, makedev(0, 0)) < 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_close(&st);
+	return rm_rf_at(AT_FDCWD, tmpdir);
+}
+
+static char *layers[] = {L1, L2, NULL};
+static struct image_rec img = {
+    .id = "sha256:3333333333333333333333333333333333333333333333333333333333333333",
+    .layers = layers,
+    .n_layers = 2};
+
+static int exists(const char *dir, const char *name)
+{
+	char p[16800];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+/* The merged view both layers should give. */
+static int view_ok(const char *t)
+{
+	return !exists(t, "a") && exists(t, "b") && exists(t, "d/y") && !exists(t, "d/x") &&
+	       !exists(t, "d/z");
+}
+
+static void test_overlay_root(void **state)
+{
+	if (geteuid() != 0)
+		skip();
+	struct rootfs r;
+	struct err e = {0};
+	assert_int_equal(rootfs_prepare(&st, "c1", &img, &r, &e), 0);
+	assert_non_null(strstr(r.options, "lowerdir="));
+	/* Top layer first. */
+	assert_true(strstr(r.lowerdir, L2 + 7) < strstr(r.lowerdir, L1 + 7));
+	/* A private mount namespace keeps the test's mount to itself. */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(10);
+		if (rootfs_mount(&r, 0, &e) < 0 || r.kind != ROOTFS_OVERLAY)
+			_exit(11);
+		if (!view_ok(r.target))
+			_exit(12);
+		char p[8400];
+		snprintf(p, sizeof(p), "%s/new", r.target);
+		int fd = open(p, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			_exit(13);
+		close(fd);
+		if (rootfs_unmount(&r, &e) < 0 || exists(r.target, "b"))
+			_exit(14);
+		snprintf(p, sizeof(p), "%s/upper", r.dir);
+		_exit(exists(p, "new") ? 0 : 15);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* In use until removed. */
+	char cid[128];
+	assert_int_equal(store_image_in_use(&st, img.id, cid, sizeof(cid)), 1);
+	assert_string_equal(cid, "c1");
+	assert_int_equal(rootfs_remove(&st, "c1", &e), 0);
+	assert_false(exists(r.dir, "."));
+	assert_int_equal(store_image_in_use(&st, img.id, cid, sizeof(cid)), 0);
+	rootfs_free(&r);
+}
+
+/* Rootless: mounted inside a user namespace, with userxattr. */
+static void test_overlay_userns(void **state)
+{
+	struct rootfs r;
+	struct err e = {0};
+	assert_int_equal(rootfs_prepare(&st, "c2", &img, &r, &e), 0);
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char map[64];
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			_exit(10);
+		int n = snprintf(map, sizeof(map), "0 %u 1\n", uid);
+		if (write_file("/proc/self/setgroups", "deny", 4, NULL) < 0 ||
+		    write_file("/proc/self/uid_map", map, (size_t)n, NULL) < 0)
+			_exit(11);
+		n = snprintf(map, sizeof(map), "0 %u 1\n", gid);
+		if (write_file("/proc/self/gid_map", map, (size_t)n, NULL) < 0)
+			_exit(12);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(13);
+		if (rootfs_mount(&r, 1, &e) < 0) {
+			fprintf(stderr, "%s\n", e.msg);
+			_exit(14);
+		}
+		if (r.kind != ROOTFS_OVERLAY)
+			_exit(15);
+		_exit(view_ok(r.target) ? 0 : 16);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(rootfs_remove(&st, "c2", &e), 0);
+	rootfs_free(&r);
+}
+
+static void test_copy_fallback(void **state)
+{
+	struct rootfs r;
+	struct err e = {0};
+	assert_int_equal(rootfs_prepare(&st, "c3", &img, &r, &e), 0);
+	assert_int_equal(rootfs_copy_layers(r.lowerdir, r.target, &e), 0);
+	assert_true(view_ok(r.target));
+	assert_int_equal(rootfs_remove(&st, "c3", &e), 0);
+	rootfs_free(&r);
+}
+
+static void test_bad_input(void **state)
+{
+	struct rootfs r;
+	struct err e = {0};
+	assert_true(rootfs_prepare(&st, "../x", &img, &r, &e) < 0);
+	assert_non_null(strstr(e.msg, "invalid ID"));
+	char *missing[] = {
+	    "sha256:4444444444444444444444444444444444444444444444444444444444444444", NULL};
+	struct image_rec bad = {.id = img.id, .layers = missing, .n_layers = 1};
+	assert_true(rootfs_prepare(&st, "c4", &bad, &r, &e) < 0);
+	assert_non_null(strstr(e.msg, "not in the store"));
+	rootfs_remove(&st, "c4", &e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_overlay_root),
+	    cmocka_unit_test(test_overlay_userns),
+	    cmocka_unit_test(test_copy_fallback),
+	    cmocka_unit_test(test_bad_input),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
