@@ -8,7 +8,24 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* The merged root takes its mode from the (new, 0700) upper dir; give
+ * it the image's own, as the top layer has it, so that a non-root user
+ * of the container can walk "/". */
+static void root_mode_from_image(const struct rootfs *rfs)
+{
+	if (!rfs->lowerdir)
+		return;
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%.*s", (int)strcspn(rfs->lowerdir, ":"), rfs->lowerdir);
+	struct stat want, have;
+	if (stat(top, &want) == 0 && stat(rfs->target, &have) == 0 &&
+	    (want.st_mode & 07777) != (have.st_mode & 07777) &&
+	    chmod(rfs->target, want.st_mode & 07777) < 0)
+		fprintf(stderr, "capsa: warning: chmod %s: %s\n", rfs->target, strerror(errno));
+}
 
 int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *ctr_id,
 		    struct err *e)
@@ -53,6 +70,8 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	ci->prepared = true;
 	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
 	r = rootfs_mount(&rfs, 0, e);
+	if (r == 0)
+		root_mode_from_image(&rfs);
 	rootfs_free(&rfs);
 	if (r < 0)
 		return err_prefix(e, "image %s", image);
