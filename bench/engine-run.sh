@@ -6,18 +6,20 @@
 # ratios, the peak RSS of `capsa run` and the steady RSS of a detached
 # container's monitor.  See bench/README.md.
 #
-# Until the image store is merged, capsa and podman run the same busybox
-# root filesystem with --rootfs (podman gets its own copy: it writes into it).
+# capsa and podman run the busybox root filesystem as an image in their
+# own stores (`capsa import`, `podman import`, both in temporary roots);
+# ref-clone runs the same directory.  BENCH_ROOTFS=1 runs capsa with
+# --rootfs DIR instead (no image store, no overlay).
 #
 # Usage: bench/engine-run.sh      (as root; bench/run.sh builds ref-clone)
 # Environment: BENCH_RUNS=50 BENCH_WARMUP=5, CAPSA=build/capsa,
-#              PODMAN=podman (PODMAN= to leave podman out)
+#              PODMAN=podman (PODMAN= to leave podman out), PODMAN_RUNTIME=runc
+#              (crun refuses this host's hybrid cgroups)
 set -eu
 
 cd "$(dirname "$0")/.."
 OUT=bench/out
 ROOTFS=$PWD/$OUT/engine-rootfs
-PODROOT=$PWD/$OUT/engine-rootfs-podman
 REF=$PWD/$OUT/ref-clone
 CAPSA=${CAPSA:-$PWD/build/capsa}
 PODMAN=${PODMAN-podman}
@@ -38,30 +40,39 @@ done
 [ -x "$REF" ] || die "$REF missing; run bench/run.sh (it builds the reference programs)"
 [ -x "$CAPSA" ] || die "$CAPSA missing; run make"
 
-rm -rf "$ROOTFS" "$PODROOT"
+rm -rf "$ROOTFS"
 mkdir -p "$OUT"
 tests/fixtures/mkrootfs.sh "$ROOTFS" >/dev/null
-cp -a "$ROOTFS" "$PODROOT"
 
 state=$(mktemp -d /run/capsa-bench-engine.XXXXXX)
 cleanup() {
 	for id in $("$CAPSA" --root "$state" ps -aq 2>/dev/null); do
-		"$CAPSA" --root "$state" rm -f "$id" >/dev/null 2>&1 || true
+		"$CAPSA" --root "$state" --storage "$state/store" rm -f "$id" >/dev/null 2>&1 || true
 	done
+	[ -z "$PODMAN" ] || $PODMAN --root "$state/podman" --runroot "$state/podman-run" \
+		--storage-driver overlay system reset -f >/dev/null 2>&1 || true
 	rm -rf "$state"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-capsa_cmd="$CAPSA --root $state run --rm --net none --rootfs $ROOTFS /bin/true"
+tar -C "$ROOTFS" -cf "$state/rootfs.tar" .
+"$CAPSA" --root "$state" --storage "$state/store" import "$state/rootfs.tar" bench/busybox:1 >/dev/null
+if [ "${BENCH_ROOTFS:-0}" = 1 ]; then
+	capsa_cmd="$CAPSA --root $state run --rm --net none --rootfs $ROOTFS /bin/true"
+else
+	capsa_cmd="$CAPSA --root $state --storage $state/store run --rm --net none bench/busybox:1 /bin/true"
+fi
 ref_cmd="$REF $ROOTFS /bin/true"
-pod_cmd="$PODMAN run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rootfs $PODROOT /bin/true"
+pod="$PODMAN --runtime ${PODMAN_RUNTIME:-runc} --root $state/podman --runroot $state/podman-run --storage-driver overlay"
+pod_cmd="$pod run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/bench/busybox:1 /bin/true"
 
 $capsa_cmd || die "capsa cannot run the rootfs: $capsa_cmd"
 $ref_cmd || die "ref-clone cannot run the rootfs"
 use_podman=0
 if [ -n "$PODMAN" ] && command -v "$PODMAN" >/dev/null; then
-	if $pod_cmd >/dev/null 2>&1; then
+	if $pod import "$state/rootfs.tar" localhost/bench/busybox:1 >/dev/null 2>&1 &&
+		$pod_cmd >/dev/null 2>&1; then
 		use_podman=1
 	else
 		say "NOTE: '$pod_cmd' fails here: podman is left out"
@@ -102,7 +113,7 @@ echo
 echo "== memory"
 peak=$(/usr/bin/time -f %M $capsa_cmd 2>&1 >/dev/null | tail -1)
 say "peak RSS of capsa run --rm /bin/true: $peak kB"
-"$CAPSA" --root "$state" run -d --name rss --rootfs "$ROOTFS" sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
+"$CAPSA" --root "$state" --storage "$state/store" run -d --name rss bench/busybox:1 sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
 sleep 2
 mon=$(pgrep -f "_monitor $state " | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$mon/status")

@@ -74,7 +74,7 @@ void ctr_discard(struct ctr_store *s, const struct record *r)
 	names_release(s, r->name, r->id);
 	if (r->image) {
 		struct err e = {0};
-		if (ctr_image_remove(r->id, &e) < 0)
+		if (ctr_image_remove(r->storage, r->id, &e) < 0)
 			fprintf(stderr, "capsa: warning: container %.12s: %s\n", r->id, e.msg);
 	}
 	ctr_store_remove(s, r->id, NULL);

@@ -112,8 +112,13 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	if ((r = reserve_name(s, o, id, name, sizeof(name), e)) < 0)
 		goto fail;
 	named = true;
-	if ((r = bundle_write(dirfd, &in, e)) < 0 || (r = fill_record(&rec, &in, name, e)) < 0 ||
-	    (r = record_write(dirfd, &rec, e)) < 0)
+	if ((r = bundle_write(dirfd, &in, e)) < 0 || (r = fill_record(&rec, &in, name, e)) < 0)
+		goto fail;
+	if (ci.st_open && !(rec.storage = strdup(ci.st.root))) {
+		r = err_sys(e, ENOMEM, "container record");
+		goto fail;
+	}
+	if ((r = record_write(dirfd, &rec, e)) < 0)
 		goto fail;
 	record_free(&rec);
 	ctr_image_release(&ci);

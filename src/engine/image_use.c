@@ -100,11 +100,11 @@ void ctr_image_release(struct ctr_image *ci)
 	ci->cfg_loaded = ci->st_open = false;
 }
 
-int ctr_image_remove(const char *ctr_id, struct err *e)
+int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e)
 {
 	char root[PATH_MAX];
 	struct store st;
-	int r = store_root_resolve(NULL, root, sizeof(root), e);
+	int r = store_root_resolve(storage, root, sizeof(root), e);
 	if (r < 0 || (r = store_open(&st, root, e)) < 0)
 		return r;
 	r = rootfs_remove(&st, ctr_id, e);

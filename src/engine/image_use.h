@@ -40,7 +40,8 @@ void ctr_image_abort(struct ctr_image *ci, const char *ctr_id);
 /* Free what setup holds (the mount stays). */
 void ctr_image_release(struct ctr_image *ci);
 
-/* At rm: unmount and remove the container's root in the store. */
-int ctr_image_remove(const char *ctr_id, struct err *e);
+/* At rm: unmount and remove the container's root in the store at
+ * `storage` (the one it was created in). */
+int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e);
 
 #endif

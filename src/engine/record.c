@@ -27,6 +27,7 @@ void record_free(struct record *r)
 	free(r->name);
 	free(r->image);
 	free(r->rootfs);
+	free(r->storage);
 	strv_freep(&r->command);
 	free(r->created);
 	free(r->started);
@@ -73,6 +74,7 @@ int record_read(int dirfd, const char *id, struct record *r, struct err *e)
 	r->name = jstr(o, "name");
 	r->image = jstr(o, "image");
 	r->rootfs = jstr(o, "rootfs");
+	r->storage = jstr(o, "storage");
 	r->created = jstr(o, "created");
 	r->started = jstr(o, "started");
 	r->finished = jstr(o, "finished");
@@ -123,6 +125,7 @@ int record_write(int dirfd, const struct record *r, struct err *e)
 	put_str(o, "name", r->name);
 	put_str(o, "image", r->image);
 	put_str(o, "rootfs", r->rootfs);
+	put_str(o, "storage", r->storage);
 	put_str(o, "created", r->created);
 	put_str(o, "started", r->started);
 	put_str(o, "finished", r->finished);
