@@ -25,6 +25,7 @@ struct record {
 	char *name;
 	char *image;			    /* reference, or NULL for --rootfs */
 	char *rootfs;			    /* the root directory given or prepared */
+	char *storage;			    /* the image store holding the root (images only) */
 	char **command;			    /* process.args as shown by ps */
 	char *created, *started, *finished; /* RFC 3339 or NULL */
 	enum ctr_state state;
