@@ -4,11 +4,14 @@
 #include "base/error.h"
 #include "image/index.h"
 #include "image/rootfs.h"
+#include "image/rootfs_copy.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The merged root takes its mode from the (new, 0700) upper dir; give
@@ -69,7 +72,13 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	}
 	ci->prepared = true;
 	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
-	r = rootfs_mount(&rfs, 0, e);
+	/* Rootless, the host's overlayfs is out of reach and a fuse mount
+	 * would be closed to every uid but ours (no allow_other): the
+	 * container gets a copy of the layers, owned by its root. */
+	if (geteuid() != 0)
+		r = rootfs_copy_layers(rfs.lowerdir, rfs.target, e);
+	else
+		r = rootfs_mount(&rfs, 0, e);
 	if (r == 0)
 		root_mode_from_image(&rfs);
 	rootfs_free(&rfs);
@@ -84,8 +93,43 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	return 0;
 }
 
+/* A rootless root from fuse-overlayfs can only be unmounted through
+ * fusermount (umount(2) needs privilege); rootfs_remove then finds it
+ * unmounted.  As root, rootfs_remove's own umount does it. */
+static void fuse_unmount(const char *store_root, const char *ctr_id)
+{
+	if (geteuid() == 0)
+		return;
+	char target[PATH_MAX];
+	if (snprintf(target, sizeof(target), "%s/containers/%s/rootfs", store_root, ctr_id) >=
+	    (int)sizeof(target))
+		return;
+	static const char *const tools[] = {"fusermount3", "fusermount"};
+	for (size_t i = 0; i < 2; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return;
+		if (p == 0) {
+			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (null >= 0) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			execlp(tools[i], tools[i], "-u", "-z", target, (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st) && WEXITSTATUS(st) != 127)
+			return; /* ran: unmounted, or there was nothing mounted */
+	}
+}
+
 void ctr_image_abort(struct ctr_image *ci, const char *ctr_id)
 {
+	if (ci->prepared)
+		fuse_unmount(ci->st.root, ctr_id);
 	if (ci->prepared)
 		rootfs_remove(&ci->st, ctr_id, NULL);
 	ci->prepared = false;
@@ -107,6 +151,7 @@ int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e)
 	int r = store_root_resolve(storage, root, sizeof(root), e);
 	if (r < 0 || (r = store_open(&st, root, e)) < 0)
 		return r;
+	fuse_unmount(st.root, ctr_id);
 	r = rootfs_remove(&st, ctr_id, e);
 	store_close(&st);
 	return r;

@@ -6,7 +6,10 @@
  * and stays until it is removed (so a start is one pivot, no mount): as
  * root an overlay of the image's layers under STORE/containers/<id>/;
  * rootless, where the host's overlayfs cannot be mounted from outside a
- * user namespace, fuse-overlayfs or else a copy (image/rootfs.h).
+ * user namespace and a fuse-overlayfs mount would shut out every uid of
+ * the container but its root, a copy of the layers (slow for big images:
+ * the overlay belongs in the runtime's mount plan, inside the user
+ * namespace — not done yet).
  */
 #ifndef CAPSA_ENGINE_IMAGE_USE_H
 #define CAPSA_ENGINE_IMAGE_USE_H
