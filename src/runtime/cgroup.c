@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,4 +432,18 @@ int cg_destroy(const struct cgroup *cg, struct err *e)
 		}
 	}
 	return first;
+}
+
+int cg_remove_recorded(int statefd, struct err *e)
+{
+	struct cgroup cg;
+	int r = cg_load(statefd, &cg, e);
+	if (r <= 0)
+		return r;
+	if ((r = cg_kill_all(&cg, SIGKILL, e)) < 0)
+		return r;
+	if ((r = cg_destroy(&cg, e)) < 0)
+		return r;
+	unlinkat(statefd, CG_RECORD, 0);
+	return 0;
 }

@@ -218,6 +218,10 @@ int cg_destroy(const struct cgroup *cg, struct err *e);
 
 void cg_close(struct cgroup *cg);
 
+/* A container is going away: kill what is left in its recorded cgroup
+ * and remove it (nothing recorded: nothing to do). */
+int cg_remove_recorded(int statefd, struct err *e);
+
 /* --- control of a running container -------------------------------------- */
 
 /* Freeze (pause) or thaw (resume); waits until the kernel says frozen. */

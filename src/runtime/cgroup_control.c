@@ -141,8 +141,8 @@ int cg_pids(const struct cgroup *cg, pid_t **pids, size_t *n, struct err *e)
 	const struct cg_dir *d = v2_dir(cg);
 	if (!d && cg->n)
 		d = &cg->d[0];
-	if (!d)
-		return 0;
+	if (!d || access(d->path, F_OK) < 0)
+		return 0; /* never made (a create that died), or already gone */
 	_cleanup_free_ char *s = read_knob(d->path, "cgroup.procs");
 	if (!s)
 		return err_sys(e, errno ? errno : ENOENT, "cgroup %s: read cgroup.procs", d->path);
