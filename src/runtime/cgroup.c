@@ -349,7 +349,14 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 	*made = true;
 	for (size_t i = 0; i < l.n && r == 0; i++) {
 		bool fresh = false;
-		r = make_dirs(&l.h[i], rel[i], l.h[i].v2 ? want & l.h[i].ctrls : 0, &fresh, e);
+		/* Another container's delete may remove a shared parent ("capsa")
+		 * between our mkdirs of it and of the leaf: start again then. */
+		for (int tries = 0; tries < 3; tries++) {
+			r = make_dirs(&l.h[i], rel[i], l.h[i].v2 ? want & l.h[i].ctrls : 0, &fresh,
+				      e);
+			if (r != -ENOENT)
+				break;
+		}
 		if (r == 0 && !fresh)
 			r = check_empty(cg->d[i].path, e);
 	}

@@ -133,12 +133,20 @@ struct cg_resources {
 	size_t n_unified;
 };
 
+/* The smallest memory limit accepted (bytes). */
+#define CG_MIN_MEMORY (6 * 1024 * 1024)
+
 struct arena;
 /* Parse a resources object (linux.resources, or an `update` file);
  * `doc` and `path` name it in errors ("config.json", "linux.resources").
  * Strings go to `a`.  Values out of range are errors. */
 int cg_resources_parse(json_object *obj, const char *doc, const char *path, struct arena *a,
 		       struct cg_resources *out, struct err *e);
+
+/* The nodes of linux.devices are the container's own: allow them (rwm)
+ * after the rules, as runc does.  Nothing when there are no rules. */
+int cg_resources_allow_device(struct cg_resources *r, struct arena *a, char type, int64_t major,
+			      int64_t minor);
 
 /* Whether anything in `r` is a limit (devices rules alone are not: a
  * rootless container cannot make device nodes anyway). */

@@ -180,6 +180,7 @@ static bool empty(const struct cgroup *cg)
 int cg_kill_all(const struct cgroup *cg, int sig, struct err *e)
 {
 	const struct cg_dir *v2 = v2_dir(cg);
+	bool was_frozen = cg_is_frozen(cg) == 1;
 	bool done = false;
 	if (v2 && sig == SIGKILL) {
 		char path[768];
@@ -189,7 +190,6 @@ int cg_kill_all(const struct cgroup *cg, int sig, struct err *e)
 	}
 	if (!done) {
 		/* Frozen, no process can fork a child we would miss. */
-		bool was_frozen = cg_is_frozen(cg) == 1;
 		bool froze = !was_frozen && cg_freeze(cg, true, NULL) == 0;
 		pid_t *pids;
 		size_t n;
@@ -199,14 +199,17 @@ int cg_kill_all(const struct cgroup *cg, int sig, struct err *e)
 				kill(pids[i], sig);
 			free(pids);
 		}
-		/* A killed process must run to die; a frozen one waits. */
-		if (froze || (was_frozen && sig == SIGKILL))
+		if (froze)
 			cg_freeze(cg, false, NULL);
 		if (r < 0)
 			return r;
 	}
 	if (sig != SIGKILL)
 		return 0;
+	/* A killed process must run to die: a paused container is thawed
+	 * (v1's freezer holds even SIGKILLed tasks; v2's does not). */
+	if (was_frozen)
+		cg_freeze(cg, false, NULL);
 	for (int tries = 0; tries < 1000 && !empty(cg); tries++)
 		pause_ms(tries < 10 ? 1 : 10);
 	if (!empty(cg))

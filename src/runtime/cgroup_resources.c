@@ -53,6 +53,13 @@ static int memory(struct rp *p, json_object *res, struct cg_resources *o)
 	    (r = val(p, m, "memory", "swap", -1, INT64_MAX, &o->mem_swap)) < 0 ||
 	    (r = val(p, m, "memory", "swappiness", 0, 100, &o->mem_swappiness)) < 0)
 		return r;
+	/* The kernel takes a tiny limit and then kills the container's first
+	 * process at once; refuse it up front, as docker does below 6 MiB. */
+	if (o->mem_limit.set && o->mem_limit.v >= 0 && o->mem_limit.v < CG_MIN_MEMORY)
+		return jerr(&p->c, at(p, "memory", "limit"),
+			    "%lld bytes is below the minimum of %d (6 MiB): no container "
+			    "can start in it",
+			    (long long)o->mem_limit.v, CG_MIN_MEMORY);
 	if ((r = jget_bool(&p->c, m, "disableOOMKiller", at(p, "memory", "disableOOMKiller"),
 			   &o->mem_disable_oom_killer)) < 0)
 		return r;
@@ -341,4 +348,21 @@ bool cg_resources_limit_anything(const struct cg_resources *r)
 	for (int t = 0; t < CG_NTHROTTLE; t++)
 		any = any || r->n_throttle[t];
 	return any;
+}
+
+int cg_resources_allow_device(struct cg_resources *r, struct arena *a, char type, int64_t major,
+			      int64_t minor)
+{
+	if (!r->n_devices || (type != 'c' && type != 'b' && type != 'u'))
+		return 0;
+	struct cg_dev_rule *d = arena_calloc(a, r->n_devices + 1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	memcpy(d, r->devices, r->n_devices * sizeof(*d));
+	d[r->n_devices] = (struct cg_dev_rule){
+	    .allow = true, .type = type == 'b' ? 'b' : 'c', .major = major, .minor = minor};
+	memcpy(d[r->n_devices].access, "rwm", 4);
+	r->devices = d;
+	r->n_devices++;
+	return 0;
 }

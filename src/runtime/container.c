@@ -69,6 +69,12 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	if ((r = cg_resources_parse(c->spec->lnx.resources, "config.json", "linux.resources",
 				    &c->spec->arena, &res, e)) < 0)
 		return r;
+	for (size_t i = 0; i < c->spec->lnx.n_devices; i++) {
+		const struct spec_device *d = &c->spec->lnx.devices[i];
+		if (cg_resources_allow_device(&res, &c->spec->arena, d->type, d->major, d->minor) <
+		    0)
+			return err_sys(e, ENOMEM, "linux.devices");
+	}
 	if ((r = state_create_dir(o->root, o->id, &c->dirfd, e)) < 0)
 		return r;
 	c->dir_made = true;
