@@ -182,13 +182,19 @@ static int prepare_time_ns(const struct spec_linux *x, struct err *e)
 	return write_file("/proc/self/timens_offsets", buf, (size_t)n, e);
 }
 
-static int spawn(struct launch *l, struct init_args *a, int cgfd, struct err *e)
+static int spawn(struct launch *l, struct init_args *a, int cgfd, bool place_after, struct err *e)
 {
 	const struct spec_linux *x = &l->spec->lnx;
 	int pid_fd, time_fd, r;
 	if ((r = open_joins(l, a, &pid_fd, &time_fd, e)) < 0)
 		return r;
 	unsigned long long flags = (unsigned)x->ns_new;
+	/* A cgroup namespace is rooted where its creator is: with the pid
+	 * written after the clone, the init makes it once it is placed. */
+	if (place_after && (flags & CLONE_NEWCGROUP)) {
+		flags &= ~(unsigned long long)CLONE_NEWCGROUP;
+		a->unshare_flags |= CLONE_NEWCGROUP;
+	}
 	bool time_offsets = x->time_monotonic.set || x->time_boottime.set;
 	/* Without privilege over the time namespace here (rootless, or a
 	 * joined user namespace) the init makes it and sets the offsets. */
@@ -467,7 +473,7 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	ap->no_new_keyring = l->o->no_new_keyring;
 	ap->preserve_fds = l->o->preserve_fds;
 
-	r = spawn(l, ap, cgfd, e);
+	r = spawn(l, ap, cgfd, place_after, e);
 	close(sv[1]);
 	if (r < 0)
 		goto fail;

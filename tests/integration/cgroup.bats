@@ -115,10 +115,13 @@ start_sleeper() {
 
 @test "cgroup: a foreground run removes its cgroup when the process exits" {
 	require_cgroup_limits
+	add_namespace cgroup
 	set_args /bin/sh -c 'cat /proc/self/cgroup'
 	run_rt run --bundle "$BUNDLE" "$ID"
 	assert_status 0
-	assert_output_has "$CG"
+	# Its cgroup namespace is rooted at its own cgroup, in every hierarchy.
+	assert_output_has "0::/"
+	[ "$(echo "$output" | grep -vc ':/$')" -eq 0 ]
 	[ -z "$(cg_dirs)" ]
 }
 
@@ -390,4 +393,15 @@ start_sleeper() {
 	assert_status 0
 	assert_output_has "ran"
 	[ -z "$(cg_dirs)" ]
+}
+
+@test "cgroup: exec'd processes join the container's cgroup" {
+	require_cgroup_limits
+	add_namespace cgroup
+	start_sleeper
+	run_rt exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	# Outside the container's cgroup a line would read ":/..".
+	assert_output_has "0::/"
+	[ "$(echo "$output" | grep -vc ':/$')" -eq 0 ]
 }
