@@ -143,24 +143,23 @@ int cg_devices_bpf_attach(int cgfd, const struct cg_resources *r, struct err *e)
 	a.insns = (uint64_t)(uintptr_t)p.i;
 	a.insn_cnt = (uint32_t)p.n;
 	a.license = (uint64_t)(uintptr_t) "GPL";
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
+	/* No verifier log on the start path; only to explain a refusal. */
 	_cleanup_close_ int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
 	int saved = errno;
 	if (prog < 0) {
-		/* Retry without a log: some kernels refuse a log buffer. */
-		a.log_buf = 0;
-		a.log_size = 0;
-		a.log_level = 0;
-		if (saved == ENOSPC)
-			prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		int again = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+		if (again >= 0) {
+			close(again);
+			log[0] = '\0';
+		}
 	}
 	free(p.i);
-	if (prog < 0) {
+	if (prog < 0)
 		return err_sys(e, saved, "linux.resources.devices: load the device program%s%s",
 			       log[0] ? ": " : "", log);
-	}
 	memset(&a, 0, sizeof(a));
 	a.target_fd = (uint32_t)cgfd;
 	a.attach_bpf_fd = (uint32_t)prog;
