@@ -27,6 +27,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_load(int argc, char **argv);	      /* load.c */
 int cmd_logs(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
@@ -34,7 +35,9 @@ int cmd_rm(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);	      /* rmi.c */
 int cmd_run(int argc, char **argv);
 int cmd_start(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"load", cmd_load, "load images from a docker-archive or oci-archive tar"},
     {"logs", cmd_logs, "print a container's log"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+    {"pause", cmd_pause, "freeze every process of containers"},
     {"ps", cmd_ps, "list containers"},
     {"rename", cmd_rename, "rename a container"},
     {"restart", cmd_restart, "stop and start containers"},
@@ -33,7 +34,9 @@ static const struct command commands[] = {
     {"rmi", cmd_rmi, "remove images"},
     {"run", cmd_run, "create and start a container"},
     {"start", cmd_start, "start created or exited containers"},
+    {"stats", cmd_stats, "CPU, memory and processes of running containers"},
     {"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)"},
+    {"unpause", cmd_unpause, "thaw paused containers"},
     {"wait", cmd_wait, "wait for containers to exit, print their codes"},
 };
 

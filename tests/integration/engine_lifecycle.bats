@@ -184,3 +184,27 @@ load engine_helpers
 	echo "monitor RSS: $rss kB" >&2
 	[ "$rss" -le 1024 ]
 }
+
+@test "engine lifecycle: pause and unpause freeze and thaw; stats reports usage" {
+	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
+	ctr_d --name pz sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/tick"
+	cap pause pz
+	a=$(cat "$ROOTFS/tmp/tick")
+	sleep 0.3
+	[ "$(cat "$ROOTFS/tmp/tick")" = "$a" ]
+	cap unpause pz
+	retry bash -c "[ \"\$(cat '$ROOTFS/tmp/tick')\" != '$a' ]"
+	run cap stats --no-stream pz
+	assert_status 0
+	assert_output_has pz
+	run cap pause nothere
+	assert_status 1
+}
+
+@test "engine lifecycle: --memory is enforced (the OOM killer ends the container)" {
+	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
+	run ctr --rm -m 8m sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a); echo survived'
+	assert_status 137
+	[[ "$output" != *survived* ]]
+}
