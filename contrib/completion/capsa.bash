@@ -28,7 +28,7 @@ _capsa() {
 			return
 			;;
 		esac
-		COMPREPLY=($(compgen -W "--root --storage container create exec inspect kill list logs oci ps rename restart rm run start stop wait version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --storage container create exec inspect kill list logs oci pause ps rename restart rm run start stats stop unpause wait images image import load rmi version --help" -- "$cur"))
 		return
 	fi
 	case "$cmd" in
@@ -44,7 +44,7 @@ _capsa() {
 		esac
 		COMPREPLY=($(compgen -W "-d --detach --rm --name --rootfs --image -e --env --env-file -w --workdir -u --user -h --hostname -v --volume --mount --tmpfs --read-only -i --interactive -t --tty --entrypoint -m --memory --cpus --cpu --pids-limit --cap-add --cap-drop --privileged --security-opt --ulimit --init --stop-signal --stop-timeout --network --log-max-size --pull --platform --help" -- "$cur"))
 		;;
-	start | stop | restart | kill | rm | logs | inspect | wait | rename | exec)
+	start | stop | restart | kill | rm | logs | inspect | wait | rename | exec | pause | unpause | stats)
 		if [[ "$cur" == -* ]]; then
 			case "$cmd" in
 			start) COMPREPLY=($(compgen -W "-a --attach --help" -- "$cur")) ;;
@@ -58,7 +58,7 @@ _capsa() {
 			return
 		fi
 		case "$cmd" in
-		stop | kill | exec) COMPREPLY=($(compgen -W "$(_capsa_containers)" -- "$cur")) ;;
+		stop | kill | exec | pause | unpause | stats) COMPREPLY=($(compgen -W "$(_capsa_containers)" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$(_capsa_containers all)" -- "$cur")) ;;
 		esac
 		;;
