@@ -208,3 +208,13 @@ load engine_helpers
 	assert_status 137
 	[[ "$output" != *survived* ]]
 }
+
+@test "engine lifecycle: -dt logs what the container wrote to its terminal" {
+	ctr_d -t --name tt sh -c 'tty; echo hello' >/dev/null
+	run cap wait tt
+	[ "$output" = 0 ]
+	run cap logs tt
+	assert_output_has /dev/pts/
+	assert_output_has hello
+	[[ "$output" != *$'\r'* ]]
+}
