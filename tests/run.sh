@@ -301,7 +301,7 @@ if has_phase root || has_phase rootless; then
 		PHASES=unit
 	fi
 	# Test images (image.bats); only when that file runs.
-	if [[ -z "${TESTS:-}" || " $TESTS " == *" image "* ]] &&
+	if [[ -z "${TESTS:-}" || " $TESTS " == *" image "* || " $TESTS " == *" engine_image "* ]] &&
 		! "$here/tests/fixtures/mkimages.sh" "$B/fixtures/images" >/dev/null; then
 		failed=$((failed + 1))
 		failures+=("fixtures: mkimages.sh failed")

@@ -2,8 +2,11 @@
  * binary was invoked under ("capsa-oci" speaks runc's command line) and
  * dispatches to one file per command. */
 #include "cli/commands.h"
+#include "engine/ctr.h"
+#include "engine/tinyinit.h"
 
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +16,33 @@
 /* One line per command; argv[0] of the handler is the command word.
  * Keep the list sorted by name (it is also the --help listing). */
 static const struct command commands[] = {
+    {"container", cmd_container, "container prune: remove every stopped container"},
+    {"create", cmd_create, "create a container without starting it"},
+    {"exec", cmd_exec, "run a command in a running container"},
     {"image", cmd_image, "manage images: ls, rm, inspect, prune"},
     {"images", cmd_images, "list images"},
     {"import", cmd_import, "make an image from a root filesystem tar"},
+    {"inspect", cmd_inspect, "describe containers as JSON"},
+    {"kill", cmd_kill, "send a signal to containers"},
+    {"list", cmd_ps, "list containers (as ps)"},
     {"load", cmd_load, "load images from a docker-archive or oci-archive tar"},
     {"login", cmd_login, "log in to a registry (checks, then stores the credentials)"},
     {"logout", cmd_logout, "remove the stored credentials for a registry"},
+    {"logs", cmd_logs, "print a container's log"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
+    {"pause", cmd_pause, "freeze every process of containers"},
+    {"ps", cmd_ps, "list containers"},
     {"pull", cmd_pull, "fetch an image from a registry"},
+    {"rename", cmd_rename, "rename a container"},
+    {"restart", cmd_restart, "stop and start containers"},
+    {"rm", cmd_rm, "remove containers"},
     {"rmi", cmd_rmi, "remove images"},
+    {"run", cmd_run, "create and start a container"},
+    {"start", cmd_start, "start created or exited containers"},
+    {"stats", cmd_stats, "CPU, memory and processes of running containers"},
+    {"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)"},
+    {"unpause", cmd_unpause, "thaw paused containers"},
+    {"wait", cmd_wait, "wait for containers to exit, print their codes"},
 };
 
 #ifndef MADV_POPULATE_READ
@@ -66,7 +87,14 @@ static const char *base_name(const char *p)
 
 static void usage(FILE *f)
 {
-	fputs("usage: capsa [GLOBAL OPTIONS] COMMAND [ARG...]\n\nCommands:\n", f);
+	fputs("usage: capsa [GLOBAL OPTIONS] COMMAND [ARG...]\n\n"
+	      "Global options:\n"
+	      "  --root DIR      state root (CAPSA_ROOT; default /run/capsa, rootless\n"
+	      "                  $XDG_RUNTIME_DIR/capsa)\n"
+	      "  --storage DIR   image store (CAPSA_STORAGE; default /var/lib/capsa, rootless\n"
+	      "                  ~/.local/share/capsa)\n\n"
+	      "Commands:\n",
+	      f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fputs("  version      print the version\n"
@@ -85,24 +113,31 @@ int main(int argc, char **argv)
 	mallopt(M_TOP_PAD, 1 << 20);
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	/* --init: capsa bound at /dev/init as the container's PID 1.  It and
+	 * the monitor stay small: no prefault for them. */
+	if (strcmp(base_name(argv[0]), "init") == 0)
+		return tinyinit_main(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
+		return monitor_main(argc - 1, argv + 1);
 	prefault(128 << 10, 64 << 10);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	/* Global --storage DIR: handed down as CAPSA_STORAGE, which the store
-	 * (store_root_resolve) and capsa-pull both read. */
-	while (argc > 2 && !strncmp(argv[1], "--storage", 9)) {
-		const char *v = argv[1][9] == '=' ? argv[1] + 10 : argv[1][9] ? NULL : argv[2];
+	/* Global options --root DIR and --storage DIR (or =DIR): handed down
+	 * as CAPSA_ROOT and CAPSA_STORAGE, which the engine, the image store
+	 * (store_root_resolve) and capsa-pull all read. */
+	while (argc > 2) {
+		bool root = !strncmp(argv[1], "--root", 6);
+		size_t n = root ? 6 : !strncmp(argv[1], "--storage", 9) ? 9 : 0;
+		if (!n)
+			break;
+		const char *v = argv[1][n] == '=' ? argv[1] + n + 1 : argv[1][n] ? NULL : argv[2];
 		if (!v)
 			break;
-		if (setenv("CAPSA_STORAGE", v, 1) < 0) {
-			perror("capsa: --storage");
-			return 1;
+		if (setenv(root ? "CAPSA_ROOT" : "CAPSA_STORAGE", v, 1) < 0) {
+			perror("capsa: setenv");
+			return 125;
 		}
-		int used = argv[1][9] == '=' ? 1 : 2;
+		int used = argv[1][n] == '=' ? 1 : 2;
 		argc -= used;
 		argv += used;
 	}

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
+#include "runtime/cgroup.h"
 #include "runtime/hooks.h"
 #include "runtime/sandbox.h"
 #include "runtime/spec.h"
@@ -32,10 +33,13 @@ struct creation {
 	int dirfd;
 	struct rt_state st;
 	bool dir_made;
+	struct cgroup cg;
+	bool cg_made;
 };
 
 static void creation_free(struct creation *c)
 {
+	cg_close(&c->cg);
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	rt_state_free(&c->st);
@@ -47,6 +51,7 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 {
 	memset(c, 0, sizeof(*c));
 	c->dirfd = -1;
+	c->cg.v2_fd = -1;
 	char bundle[PATH_MAX];
 	const char *b = o->bundle ? o->bundle : ".";
 	/* An absolute bundle path is kept as given (runc does the same);
@@ -60,9 +65,22 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	int r = spec_load(bundle, &c->spec, e);
 	if (r < 0)
 		return r;
+	struct cg_resources res;
+	if ((r = cg_resources_parse(c->spec->lnx.resources, "config.json", "linux.resources",
+				    &c->spec->arena, &res, e)) < 0)
+		return r;
+	for (size_t i = 0; i < c->spec->lnx.n_devices; i++) {
+		const struct spec_device *d = &c->spec->lnx.devices[i];
+		if (cg_resources_allow_device(&res, &c->spec->arena, d->type, d->major, d->minor) <
+		    0)
+			return err_sys(e, ENOMEM, "linux.devices");
+	}
 	if ((r = state_create_dir(o->root, o->id, &c->dirfd, e)) < 0)
 		return r;
 	c->dir_made = true;
+	if ((r = cg_create(c->spec->lnx.cgroups_path, o->id, &res, c->dirfd, &c->cg, &c->cg_made,
+			   e)) < 0)
+		return r;
 	char now[64];
 	rfc3339_now(now);
 	c->st.id = strdup(o->id);
@@ -86,6 +104,8 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 /* Undo a failed create: nothing of the container may stay behind. */
 static void rollback(const struct rt_create_opts *o, struct creation *c)
 {
+	if (c->dir_made && c->dirfd >= 0)
+		cg_remove_recorded(c->dirfd, NULL);
 	if (c->dir_made)
 		state_remove(o->root, o->id, NULL);
 	c->dir_made = false;
@@ -113,6 +133,7 @@ int rt_create(const struct rt_create_opts *o, struct err *e)
 			   .spec = c.spec,
 			   .st = &c.st,
 			   .dirfd = c.dirfd,
+			   .cg = c.cg_made ? &c.cg : NULL,
 			   .pidfd = -1,
 			   .sock = -1,
 			   .pty_master = -1};
@@ -230,7 +251,7 @@ static void finish_run(const struct rt_create_opts *o, struct creation *c)
 		json_object_put(js);
 	}
 	struct err e = {0};
-	if (state_remove(o->root, o->id, &e) < 0)
+	if (cg_remove_recorded(dirfd, &e) < 0 || state_remove(o->root, o->id, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	close(dirfd);
 }
@@ -244,6 +265,7 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 			   .spec = c.spec,
 			   .st = &c.st,
 			   .dirfd = c.dirfd,
+			   .cg = c.cg_made ? &c.cg : NULL,
 			   .run_mode = true,
 			   .keep_pty = !detach,
 			   .pidfd = -1,

@@ -53,6 +53,19 @@ int rt_list(const char *root, json_object **out, struct err *e);
 /* Host pids of the container's processes. */
 int rt_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct err *e);
 
+/* Freeze (pause) or thaw (resume) every process of a running container
+ * through its cgroup's freezer. */
+int rt_pause(const char *root, const char *id, bool pause, struct err *e);
+
+/* Change a running container's limits: `res` is an object like
+ * linux.resources; `doc` names it in errors ("resources.json"). */
+int rt_update(const char *root, const char *id, json_object *res, const char *doc,
+	      struct err *e);
+
+/* Usage of a container's cgroup (runc's stats document: cpu, memory,
+ * pids). */
+int rt_stats(const char *root, const char *id, json_object **out, struct err *e);
+
 struct spec_process;
 
 struct rt_exec_opts {

@@ -5,6 +5,7 @@
  * others by the child with one setns(pidfd, flags) call.  It then goes
  * through the same last steps as the init (process.h).
  */
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 
 #include "base/arena.h"
@@ -186,6 +187,7 @@ struct exec_child {
 	int pidfd, sock, flags, preserve_fds;
 	bool setgroups_ok;
 	bool two_step; /* we could not enter the pid/time namespace for it */
+	const struct cgroup *cg; /* the container's, or NULL */
 };
 
 /* The pid (and time) namespace of a container with its own user
@@ -215,6 +217,10 @@ static void __attribute__((noreturn)) exec_child_main(struct exec_child *c)
 	char exe[PATH_MAX];
 	int notify = -1;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Into the container's cgroup first, while the host's /sys/fs/cgroup
+	 * is still ours to see: the limits hold for exec'd processes too. */
+	if (c->cg && cg_place(c->cg, 0, false, &e) < 0)
+		goto fail;
 	int join = c->two_step ? c->flags : c->flags & ~(CLONE_NEWPID | CLONE_NEWTIME);
 	if (join && setns(c->pidfd, join) < 0) {
 		err_sys(&e, errno, "join the container's namespaces");
@@ -343,7 +349,10 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		r = err_msg(e, ESRCH, "container \"%s\" is not running", o->id);
 		goto out;
 	}
+	struct cgroup cg;
+	bool has_cg = cg_load(dirfd, &cg, NULL) > 0;
 	struct exec_child c = {.p = p,
+			       .cg = has_cg ? &cg : NULL,
 			       .s = s,
 			       .pidfd = pidfd,
 			       .flags = differing_namespaces(st.pid),

@@ -276,7 +276,7 @@ void init_main(struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (a->wait_configured && sync_expect(a->sync_fd, SYNC_IDMAP_DONE, &st.e) < 0)
 		_exit(1);
-	if (a->userns && a->wait_configured && become_root(&st) < 0)
+	if (a->new_userns && become_root(&st) < 0)
 		fail(&st, true);
 	if (join_namespaces(&st) < 0 || set_time_offsets(&st) < 0 ||
 	    fork_into_namespaces(&st) < 0 || set_identity(&st) < 0)

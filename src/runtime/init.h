@@ -31,6 +31,7 @@ struct init_args {
 	int unshare_flags;     /* namespaces created after setns(user) */
 	bool wait_configured;  /* wait for SYNC_IDMAP_DONE (id maps, cgroups) */
 	bool userns;	       /* the container has a user namespace */
+	bool new_userns;       /* ... a new one, whose maps the runtime writes */
 	bool setgroups_denied; /* its gid map was written with setgroups "deny" */
 	bool hooks_sync;       /* prestart/createRuntime hooks: SYNC_HOOKS round trip */
 	bool container_hooks;  /* createContainer/startContainer hooks exist */

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/json.h"
+#include "runtime/cgroup.h"
 #include "runtime/hooks.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
@@ -31,7 +32,16 @@ int rt_state(const char *root, const char *id, json_object **out, struct err *e)
 	struct rt_state st;
 	if ((r = state_read(dirfd, id, &st, e)) < 0)
 		return r;
-	*out = state_to_json(&st, state_status(dirfd, &st), true);
+	enum rt_status s = state_status(dirfd, &st);
+	struct cgroup cg;
+	bool has_cg = cg_load(dirfd, &cg, NULL) > 0;
+	if (s == ST_RUNNING && has_cg && cg_is_frozen(&cg) == 1)
+		s = ST_PAUSED;
+	*out = state_to_json(&st, s, true);
+	/* What `ps` shows as OOMKilled: the kernel's count in the cgroup,
+	 * which stays until delete. */
+	if (has_cg && cg_oom_killed(&cg) == 1)
+		json_object_object_add(*out, "oomKilled", json_object_new_boolean(1));
 	rt_state_free(&st);
 	return 0;
 }
@@ -116,9 +126,12 @@ int rt_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct er
 	if ((r = state_read(dirfd, id, &st, e)) < 0)
 		return r;
 	enum rt_status s = state_status(dirfd, &st);
+	struct cgroup cg;
 	if (s == ST_STOPPED || s == ST_CREATING) {
 		*pids = NULL;
 		*n = 0;
+	} else if (cg_load(dirfd, &cg, NULL) > 0) {
+		r = cg_pids(&cg, pids, n, e);
 	} else {
 		r = collect_pids(&st, pids, n, e);
 	}
@@ -159,8 +172,13 @@ int rt_kill(const char *root, const char *id, int sig, bool all, struct err *e)
 		r = err_msg(e, ESRCH, "container \"%s\" is not running", id);
 		goto out;
 	}
-	if (all && (r = signal_all(&st, sig, e)) < 0)
+	struct cgroup cg;
+	if (all && cg_load(dirfd, &cg, NULL) > 0) {
+		if ((r = cg_kill_all(&cg, sig, e)) < 0)
+			goto out;
+	} else if (all && (r = signal_all(&st, sig, e)) < 0) {
 		goto out;
+	}
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 && !(all && errno == ESRCH))
 		r = err_sys(e, errno, "signal %d to container \"%s\"", sig, id);
 out:
@@ -210,7 +228,11 @@ int rt_delete(const char *root, const char *id, bool force, struct err *e)
 		return r;
 	struct rt_state st;
 	if ((r = state_read(dirfd, id, &st, e)) < 0)
+	{
+		if (force)
+			cg_remove_recorded(dirfd, NULL);
 		return force ? state_remove(root, id, e) : r;
+	}
 	/* We hold the lock, so a state dir without state.json is a create
 	 * that died half-way: it is removed like a stopped container. */
 	enum rt_status s = st.has_state ? state_status(dirfd, &st) : ST_STOPPED;
@@ -219,7 +241,15 @@ int rt_delete(const char *root, const char *id, bool force, struct err *e)
 			    id, rt_status_name(s));
 		goto out;
 	}
+	/* A paused container's processes must be thawed to die (v1): the
+	 * cgroup's kill does that, and reaches every process. */
+	struct cgroup cg;
+	if (s != ST_STOPPED && cg_load(dirfd, &cg, NULL) > 0 && (r = cg_kill_all(&cg, SIGKILL, e)) < 0)
+		goto out;
 	if (s != ST_STOPPED && (r = kill_and_wait(&st, e)) < 0)
+		goto out;
+	/* Every process of the container, and then its cgroup. */
+	if ((r = cg_remove_recorded(dirfd, e)) < 0)
 		goto out;
 	if (st.has_state)
 		poststop(&st, s);

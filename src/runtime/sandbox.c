@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/idmap.h"
@@ -164,12 +165,15 @@ static pid_t clone_shared(struct launch *l, unsigned long long flags, struct ini
 		     (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, a, &l->pidfd);
 }
 
-static pid_t clone3_pidfd(unsigned long long flags, int *pidfd)
+/* `cgfd` >= 0: straight into that cgroup v2 directory (CLONE_INTO_CGROUP),
+ * so the init never runs a single instruction outside it. */
+static pid_t clone3_pidfd(unsigned long long flags, int *pidfd, int cgfd)
 {
 	struct clone_args ca = {
-	    .flags = flags | CLONE_PIDFD,
+	    .flags = flags | CLONE_PIDFD | (cgfd >= 0 ? CLONE_INTO_CGROUP : 0),
 	    .pidfd = (unsigned long long)(uintptr_t)pidfd,
 	    .exit_signal = SIGCHLD,
+	    .cgroup = cgfd >= 0 ? (unsigned long long)cgfd : 0,
 	};
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
@@ -187,13 +191,19 @@ static int prepare_time_ns(const struct spec_linux *x, struct err *e)
 	return write_file("/proc/self/timens_offsets", buf, (size_t)n, e);
 }
 
-static int spawn(struct launch *l, struct init_args *a, struct err *e)
+static int spawn(struct launch *l, struct init_args *a, int cgfd, bool place_after, struct err *e)
 {
 	const struct spec_linux *x = &l->spec->lnx;
 	int pid_fd, time_fd, r;
 	if ((r = open_joins(l, a, &pid_fd, &time_fd, e)) < 0)
 		return r;
 	unsigned long long flags = (unsigned)x->ns_new;
+	/* A cgroup namespace is rooted where its creator is: with the pid
+	 * written after the clone, the init makes it once it is placed. */
+	if (place_after && (flags & CLONE_NEWCGROUP)) {
+		flags &= ~(unsigned long long)CLONE_NEWCGROUP;
+		a->unshare_flags |= CLONE_NEWCGROUP;
+	}
 	bool time_offsets = x->time_monotonic.set || x->time_boottime.set;
 	/* Without privilege over the time namespace here (rootless, or a
 	 * joined user namespace) the init makes it and sets the offsets. */
@@ -235,7 +245,7 @@ static int spawn(struct launch *l, struct init_args *a, struct err *e)
 		if (a->shared_vm) {
 			l->pid = clone_shared(l, flags, a);
 		} else {
-			l->pid = clone3_pidfd(flags, &l->pidfd);
+			l->pid = clone3_pidfd(flags, &l->pidfd, cgfd);
 			if (l->pid == 0)
 				init_main(a);
 		}
@@ -454,8 +464,17 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	ap->sync_fd = sv[1];
 	ap->parent_sock = sv[0];
 	ap->userns = userns;
-	ap->wait_configured = s->lnx.ns_new & CLONE_NEWUSER;
-	ap->setgroups_denied = ap->wait_configured && idmap_needs_setgroups_deny(s);
+	ap->new_userns = s->lnx.ns_new & CLONE_NEWUSER;
+	/* The init goes into its cgroup before it runs any code of its own:
+	 * clone3 puts it in the v2 directory (CLONE_INTO_CGROUP); v1
+	 * hierarchies, and `run`'s CLONE_VM clone, need its pid written while
+	 * it waits on the barrier. */
+	int cgfd = l->cg && !l->run_mode ? l->cg->v2_fd : -1;
+	bool place_after = false;
+	for (size_t i = 0; l->cg && i < l->cg->n; i++)
+		place_after = place_after || !l->cg->d[i].v2 || cgfd < 0;
+	ap->wait_configured = ap->new_userns || place_after;
+	ap->setgroups_denied = ap->new_userns && idmap_needs_setgroups_deny(s);
 	const struct spec_hooks *h = &s->hooks;
 	ap->hooks_sync = h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] ||
 			 h->n[HOOK_CREATE_CONTAINER] || h->n[HOOK_START_CONTAINER];
@@ -463,13 +482,15 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	ap->no_new_keyring = l->o->no_new_keyring;
 	ap->preserve_fds = l->o->preserve_fds;
 
-	r = spawn(l, ap, e);
+	r = spawn(l, ap, cgfd, place_after, e);
 	close(sv[1]);
 	if (r < 0)
 		goto fail;
 	l->st->pid = l->pid;
+	if (place_after && (r = cg_place(l->cg, l->pid, cgfd >= 0, e)) < 0)
+		goto fail;
 	if (ap->wait_configured) {
-		if ((r = idmap_write(s, l->pid, ap->setgroups_denied, e)) < 0)
+		if (ap->new_userns && (r = idmap_write(s, l->pid, ap->setgroups_denied, e)) < 0)
 			goto fail;
 		if ((r = sync_send(l->sock, SYNC_IDMAP_DONE, 0, NULL, -1)) < 0) {
 			r = err_sys(e, -r, "sync socket");

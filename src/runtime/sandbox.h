@@ -13,6 +13,7 @@ struct err;
 struct spec;
 struct rt_state;
 struct rt_create_opts;
+struct cgroup;
 
 struct launch {
 	/* in */
@@ -22,6 +23,7 @@ struct launch {
 	int dirfd;	     /* the container's state dir, locked */
 	bool run_mode;	     /* no exec fifo; the init shares our memory until it execs */
 	bool keep_pty;	     /* run in the foreground without a console socket */
+	struct cgroup *cg;   /* the container's cgroup, made and limited; NULL: none */
 	/* out */
 	pid_t pid;
 	int pidfd;

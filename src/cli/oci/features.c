@@ -80,9 +80,10 @@ int oci_cmd_features(struct oci_global *g, int argc, char **argv)
 		json_object_array_add(caps, json_object_new_string(spec_cap_name(i)));
 	json_object_object_add(lx, "capabilities", caps);
 	json_object *cg = json_object_new_object();
-	/* Resource limits come with the cgroup layer; until then, say so. */
-	json_object_object_add(cg, "v1", json_object_new_boolean(0));
-	json_object_object_add(cg, "v2", json_object_new_boolean(0));
+	/* Both, and hybrid hosts (runtime/cgroup.h); no systemd manager: the
+	 * systemd cgroupsPath form is mapped to a cgroupfs path. */
+	json_object_object_add(cg, "v1", json_object_new_boolean(1));
+	json_object_object_add(cg, "v2", json_object_new_boolean(1));
 	json_object_object_add(cg, "systemd", json_object_new_boolean(0));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(0));
 	json_object_object_add(cg, "rdma", json_object_new_boolean(0));

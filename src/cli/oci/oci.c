@@ -29,6 +29,10 @@ static const struct {
     {"list", oci_cmd_list, "list the containers under --root"},
     {"ps", oci_cmd_ps, "list the processes of a container"},
     {"exec", oci_cmd_exec, "run a process in a running container"},
+    {"pause", oci_cmd_pause, "freeze every process of a container"},
+    {"resume", oci_cmd_resume, "thaw a paused container"},
+    {"update", oci_cmd_update, "change a running container's resource limits"},
+    {"events", oci_cmd_events, "usage statistics (--stats) and OOM events as JSON"},
     {"features", oci_cmd_features, "describe what this runtime supports (JSON)"},
 };
 
@@ -46,10 +50,18 @@ static void usage(FILE *f)
 	      "  --log FILE          also write errors to FILE\n"
 	      "  --log-format FMT    text (default) or json\n"
 	      "  --debug             accepted for compatibility (capsa reports errors only)\n"
-	      "  --systemd-cgroup    accepted for compatibility (capsa does not manage\n"
-	      "                      cgroups yet: linux.resources is parsed, not applied)\n"
+	      "  --systemd-cgroup    accepted for compatibility: capsa writes cgroupfs\n"
+	      "                      itself and never asks a systemd manager\n"
 	      "  --rootless VALUE    accepted for compatibility (rootless is detected)\n"
-	      "  -h, --help          this help;  -v, --version  the version\n",
+	      "  -h, --help          this help;  -v, --version  the version\n"
+	      "\ncgroups (linux.cgroupsPath, linux.resources):\n"
+	      "  The layout is detected per controller: v1, v2, or hybrid (v1 controllers\n"
+	      "  plus a v2 unified hierarchy).  cgroupsPath \"/a/b\" is taken from each\n"
+	      "  hierarchy's root, \"a/b\" from the caller's own cgroup, and none means\n"
+	      "  \"capsa/<id>\" under the caller's cgroup.  systemd's \"slice:prefix:name\"\n"
+	      "  is accepted and mapped to the cgroupfs path <slice>/<prefix>-<name>.scope\n"
+	      "  (no systemd manager is used).  Rootless: limits need a delegated cgroup\n"
+	      "  v2 subtree; without one, a container without limits gets no cgroup.\n",
 	      f);
 }
 

@@ -36,5 +36,9 @@ int oci_cmd_list(struct oci_global *g, int argc, char **argv);
 int oci_cmd_ps(struct oci_global *g, int argc, char **argv);
 int oci_cmd_exec(struct oci_global *g, int argc, char **argv);
 int oci_cmd_features(struct oci_global *g, int argc, char **argv);
+int oci_cmd_pause(struct oci_global *g, int argc, char **argv);
+int oci_cmd_resume(struct oci_global *g, int argc, char **argv);
+int oci_cmd_update(struct oci_global *g, int argc, char **argv);
+int oci_cmd_events(struct oci_global *g, int argc, char **argv);
 
 #endif

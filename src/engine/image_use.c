@@ -1,0 +1,158 @@
+/* image_use.c — see image_use.h. */
+#include "engine/image_use.h"
+
+#include "base/error.h"
+#include "image/index.h"
+#include "image/rootfs.h"
+#include "image/rootfs_copy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The merged root takes its mode from the (new, 0700) upper dir; give
+ * it the image's own, as the top layer has it, so that a non-root user
+ * of the container can walk "/". */
+static void root_mode_from_image(const struct rootfs *rfs)
+{
+	if (!rfs->lowerdir)
+		return;
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%.*s", (int)strcspn(rfs->lowerdir, ":"), rfs->lowerdir);
+	struct stat want, have;
+	if (stat(top, &want) == 0 && stat(rfs->target, &have) == 0 &&
+	    (want.st_mode & 07777) != (have.st_mode & 07777) &&
+	    chmod(rfs->target, want.st_mode & 07777) < 0)
+		fprintf(stderr, "capsa: warning: chmod %s: %s\n", rfs->target, strerror(errno));
+}
+
+int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *ctr_id,
+		    struct err *e)
+{
+	memset(ci, 0, sizeof(*ci));
+	char root[PATH_MAX];
+	int r = store_root_resolve(NULL, root, sizeof(root), e);
+	if (r < 0 || (r = store_open(&ci->st, root, e)) < 0)
+		return r;
+	ci->st_open = true;
+	struct image_index x = {0};
+	if ((r = index_load(&ci->st, &x, e)) < 0)
+		return r;
+	int i = index_find(&x, image, e);
+	if (i < 0) {
+		index_free(&x);
+		if (i == -ENOENT && (!pull || strcmp(pull, "never")))
+			return err_msg(e, ENOENT,
+				       "image %s: not in the store %s, and pulling is not part of "
+				       "this build (capsa load or capsa import it first)",
+				       image, root);
+		return i;
+	}
+	if (pull && !strcmp(pull, "always")) {
+		index_free(&x);
+		return err_msg(e, ENOTSUP,
+			       "image %s: --pull always: pulling is not part of this build", image);
+	}
+	snprintf(ci->id, sizeof(ci->id), "%s", x.v[i].id);
+	if ((r = image_config_load(&ci->st, ci->id, &ci->cfg, e)) < 0) {
+		index_free(&x);
+		return err_prefix(e, "image %s", image);
+	}
+	ci->cfg_loaded = true;
+	struct rootfs rfs = {0};
+	r = rootfs_prepare(&ci->st, ctr_id, &x.v[i], &rfs, e);
+	index_free(&x);
+	if (r < 0) {
+		rootfs_free(&rfs);
+		return err_prefix(e, "image %s", image);
+	}
+	ci->prepared = true;
+	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
+	/* Rootless, the host's overlayfs is out of reach and a fuse mount
+	 * would be closed to every uid but ours (no allow_other): the
+	 * container gets a copy of the layers, owned by its root. */
+	if (geteuid() != 0)
+		r = rootfs_copy_layers(rfs.lowerdir, rfs.target, e);
+	else
+		r = rootfs_mount(&rfs, 0, e);
+	if (r == 0)
+		root_mode_from_image(&rfs);
+	rootfs_free(&rfs);
+	if (r < 0)
+		return err_prefix(e, "image %s", image);
+	ci->view = (struct bundle_image){.entrypoint = ci->cfg.entrypoint,
+					 .cmd = ci->cfg.cmd,
+					 .env = ci->cfg.env,
+					 .workdir = ci->cfg.working_dir,
+					 .user = ci->cfg.user,
+					 .stop_signal = ci->cfg.stop_signal};
+	return 0;
+}
+
+/* A rootless root from fuse-overlayfs can only be unmounted through
+ * fusermount (umount(2) needs privilege); rootfs_remove then finds it
+ * unmounted.  As root, rootfs_remove's own umount does it. */
+static void fuse_unmount(const char *store_root, const char *ctr_id)
+{
+	if (geteuid() == 0)
+		return;
+	char target[PATH_MAX];
+	if (snprintf(target, sizeof(target), "%s/containers/%s/rootfs", store_root, ctr_id) >=
+	    (int)sizeof(target))
+		return;
+	static const char *const tools[] = {"fusermount3", "fusermount"};
+	for (size_t i = 0; i < 2; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return;
+		if (p == 0) {
+			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (null >= 0) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			execlp(tools[i], tools[i], "-u", "-z", target, (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st) && WEXITSTATUS(st) != 127)
+			return; /* ran: unmounted, or there was nothing mounted */
+	}
+}
+
+void ctr_image_abort(struct ctr_image *ci, const char *ctr_id)
+{
+	if (ci->prepared)
+		fuse_unmount(ci->st.root, ctr_id);
+	if (ci->prepared)
+		rootfs_remove(&ci->st, ctr_id, NULL);
+	ci->prepared = false;
+}
+
+void ctr_image_release(struct ctr_image *ci)
+{
+	if (ci->cfg_loaded)
+		image_config_free(&ci->cfg);
+	if (ci->st_open)
+		store_close(&ci->st);
+	ci->cfg_loaded = ci->st_open = false;
+}
+
+int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e)
+{
+	char root[PATH_MAX];
+	struct store st;
+	int r = store_root_resolve(storage, root, sizeof(root), e);
+	if (r < 0 || (r = store_open(&st, root, e)) < 0)
+		return r;
+	fuse_unmount(st.root, ctr_id);
+	r = rootfs_remove(&st, ctr_id, e);
+	store_close(&st);
+	return r;
+}

@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# Setup for the engine's integration tests (engine_*.bats): every test has
+# its own state root (CAPSA_ROOT), a copy of the busybox rootfs in $ROOTFS,
+# and a mark in every container's environment so that teardown can find
+# stray processes.  teardown removes every container and fails the test if
+# anything is left: a container process, a monitor, a mount, a record, a
+# name, runtime state.
+
+load helpers
+
+CAPSA=$REPO/build/capsa
+
+engine_setup() {
+	TEST_DIR=$BATS_TEST_TMPDIR
+	export CAPSA_ROOT=$TEST_DIR/state
+	ROOTFS=$TEST_DIR/rootfs
+	CAPSA_TEST_MARK=mark-engine-$BATS_TEST_NUMBER-$$-$RANDOM
+	cp -a "$CAPSA_ROOTFS" "$ROOTFS"
+}
+
+# cap ARGS...: capsa with this test's state root.
+cap() {
+	"$CAPSA" "$@"
+}
+
+# ctr ARGS...: `capsa run` with the test rootfs and mark; ARGS are run's
+# options then the command.
+ctr() {
+	"$CAPSA" run --rootfs "$ROOTFS" -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" "$@"
+}
+
+# ctr_d ARGS...: `ctr -d ...` with our stdio kept away from the monitor.
+ctr_d() {
+	ctr -d "$@" </dev/null 2>"$TEST_DIR/err" 3>&-
+}
+
+# Users 1000 (user) and groups 1000/1001 of the rootfs exist in the
+# container: always as root; rootless when the caller has /etc/subuid and
+# /etc/subgid ranges (the engine maps them by itself).
+require_ctr_users() {
+	[ "$ROOTLESS" = 0 ] || require_subids
+}
+
+# Processes of the test's monitors (their command line names our root).
+monitor_pids() {
+	local p
+	for p in $(pgrep -f "_monitor $CAPSA_ROOT " 2>/dev/null); do
+		echo "$p"
+	done
+}
+
+# status_of NAME: the container's state (created, running, exited).
+state_of() {
+	cap inspect "$1" | jq -r '.[0].State.Status'
+}
+
+wait_state() {
+	local want=$1 name=$2 tries=100 s
+	while [ "$tries" -gt 0 ]; do
+		s=$(state_of "$name" 2>/dev/null)
+		[ "$s" = "$want" ] && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	echo "container $name: state '$s', expected '$want'" >&2
+	return 1
+}
+
+engine_teardown() {
+	local bad="" left tries=100
+	for id in $(cap ps -aq --no-trunc 2>/dev/null); do
+		cap rm -f "$id" >/dev/null 2>&1 || bad+="rm -f $id failed"$'\n'
+	done
+	while { [ -n "$(stray_pids)" ] || [ -n "$(monitor_pids)" ]; } && [ "$tries" -gt 0 ]; do
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	left=$(stray_pids)
+	if [ -n "$left" ]; then
+		bad+="container processes left: $(echo $left)"$'\n'
+		kill -9 $left 2>/dev/null || true
+	fi
+	left=$(monitor_pids)
+	if [ -n "$left" ]; then
+		bad+="monitors left: $(echo $left)"$'\n'
+		kill -9 $left 2>/dev/null || true
+	fi
+	left=$(stray_mounts)
+	if [ -n "$left" ]; then
+		bad+="mounts left: $(echo $left)"$'\n'
+		for m in $(echo "$left" | sort -r); do umount -l "$m" 2>/dev/null || true; done
+	fi
+	if [ -d "$CAPSA_ROOT" ]; then
+		left=$(find "$CAPSA_ROOT/containers" "$CAPSA_ROOT/names" "$CAPSA_ROOT/oci" \
+			-mindepth 1 2>/dev/null)
+		[ -z "$left" ] || bad+="state left: $(echo $left)"$'\n'
+	fi
+	[ "$(id -u)" -ne 0 ] || chmod -R u+rwX "$TEST_DIR" 2>/dev/null || true
+	if [ -n "$bad" ]; then
+		printf 'teardown: %s' "$bad" >&2
+		return 1
+	fi
+}
+
+setup() {
+	engine_setup
+}
+
+teardown() {
+	engine_teardown
+}

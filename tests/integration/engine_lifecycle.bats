@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# Detached containers: ps, logs, exec, stop, kill, wait, restart, rename,
+# rm, create/start, inspect, prune, names and ID prefixes.
+
+load engine_helpers
+
+@test "engine lifecycle: run -d prints the full ID; ps shows it by short ID and name" {
+	id=$(ctr_d --name web sh -c 'sleep 100')
+	[[ "$id" =~ ^[0-9a-f]{64}$ ]]
+	run cap ps
+	assert_status 0
+	assert_output_has "${id:0:12}"
+	assert_output_has web
+	assert_output_has "Up "
+	run cap ps -q
+	[ "$output" = "${id:0:12}" ]
+	run cap list --format json
+	[ "$(echo "$output" | jq -r '.[0].Name')" = web ]
+	run cap inspect "${id:0:5}"
+	[ "$(echo "$output" | jq -r '.[0].Id')" = "$id" ]
+	[ "$(echo "$output" | jq -r '.[0].State.Running')" = true ]
+}
+
+@test "engine lifecycle: generated names; a name in use is refused" {
+	ctr_d sh -c 'sleep 100' >/dev/null
+	name=$(cap ps --format json | jq -r '.[0].Name')
+	[[ "$name" =~ ^[a-z]+_[a-z]+_[0-9]+$ ]]
+	run ctr -d --name "$name" true
+	assert_status 125
+	assert_output_has "already in use"
+	[ "$(cap ps -aq | wc -l)" -eq 1 ]
+}
+
+@test "engine lifecycle: logs after exit, with -t, --tail, --since, streams kept apart" {
+	ctr_d --name l sh -c 'echo one; echo two >&2; echo three; printf partial' >/dev/null
+	run cap wait l
+	[ "$output" = 0 ]
+	run cap logs l
+	assert_output_has one
+	assert_output_has two
+	assert_output_has partial
+	[ "$(cap logs l 2>/dev/null | tr '\n' ' ')" = "one three partial" ]
+	[ "$(cap logs l 2>&1 >/dev/null)" = two ]
+	ctr_d --name o sh -c 'echo a; echo b; echo c; printf part' >/dev/null
+	cap wait o
+	run cap logs --tail 1 o
+	[ "$output" = part ]
+	run cap logs --tail 3 o
+	[ "$output" = "b"$'\n'"c"$'\n'"part" ]
+	run cap logs -t l
+	[[ "${lines[0]}" =~ ^20[0-9-]+T[0-9:.]+Z\  ]]
+	run cap logs --since 2000-01-01T00:00:00Z l
+	assert_output_has one
+	run cap logs --since 2999-01-01 l
+	[ -z "$output" ]
+}
+
+@test "engine lifecycle: logs -f follows a running container until it exits" {
+	ctr_d --name f sh -c 'touch /tmp/go; while [ ! -e /tmp/more ]; do sleep 0.05; done; echo late; sleep 0.2' >/dev/null
+	wait_for -e "$ROOTFS/tmp/go"
+	cap logs -f f >"$TEST_DIR/follow" &
+	fpid=$!
+	touch "$ROOTFS/tmp/more"
+	wait "$fpid"
+	grep -q late "$TEST_DIR/follow"
+}
+
+@test "engine lifecycle: the log rotates at --log-max-size and reads across" {
+	ctr_d --name r --log-max-size 4k sh -c 'i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done' >/dev/null
+	cap wait r
+	[ -e "$CAPSA_ROOT/containers/$(cap inspect r | jq -r '.[0].Id')/ctr.log.1" ]
+	run cap logs --tail 2 r
+	[ "${lines[1]}" = line199 ]
+}
+
+@test "engine lifecycle: exec sees the container's PID namespace and filesystem" {
+	ctr_d --name e sh -c 'echo inside > /tmp/mark; sleep 100' >/dev/null
+	wait_for -e "$ROOTFS/tmp/mark"
+	run cap exec e sh -c 'cat /tmp/mark; ps -o pid,comm | grep sleep'
+	assert_status 0
+	assert_output_has inside
+	[[ "$output" =~ (^|[^0-9])1\ +sleep ]]
+	run cap exec -e X=y -w /tmp e sh -c 'echo $X; pwd'
+	assert_output_has y
+	assert_output_has /tmp
+	run cap exec e sh -c 'exit 7'
+	assert_status 7
+	run cap exec e /nope
+	assert_status 127
+}
+
+@test "engine lifecycle: exec -u resolves names in the container" {
+	require_ctr_users
+	ctr_d --name u sh -c 'sleep 100' >/dev/null
+	run cap exec -u user u id -u
+	[ "$output" = 1000 ]
+}
+
+@test "engine lifecycle: stop escalates to SIGKILL for a process that ignores SIGTERM" {
+	ctr_d --name s sh -c 'trap "" TERM; sleep 100' >/dev/null
+	run cap stop -t 1 s
+	assert_status 0
+	[ "$(state_of s)" = exited ]
+	[ "$(cap inspect s | jq -r '.[0].State.ExitCode')" = 137 ]
+}
+
+@test "engine lifecycle: stop with a trapped SIGTERM records the exit code; --stop-signal" {
+	ctr_d --name t sh -c 'trap "exit 9" TERM; touch /tmp/t; while :; do sleep 0.1; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/t"
+	cap stop t
+	[ "$(cap inspect t | jq -r '.[0].State.ExitCode')" = 9 ]
+	ctr_d --name h --stop-signal HUP sh -c 'trap "exit 4" HUP; touch /tmp/h; while :; do sleep 0.1; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/h"
+	cap stop h
+	[ "$(cap inspect h | jq -r '.[0].State.ExitCode')" = 4 ]
+}
+
+@test "engine lifecycle: kill -s, wait prints the code" {
+	ctr_d --name k sh -c 'trap "exit 3" USR1; touch /tmp/k; while :; do sleep 0.1; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/k"
+	cap kill -s USR1 k
+	run cap wait k
+	[ "$output" = 3 ]
+}
+
+@test "engine lifecycle: create, start, start -a, restart" {
+	id=$(cap create --rootfs "$ROOTFS" -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" --name c sh -c 'echo ran >>/tmp/runs; sleep 100')
+	[ "$(state_of c)" = created ]
+	cap start c </dev/null >/dev/null 2>&1 3>&-
+	[ "$(state_of c)" = running ]
+	cap restart -t 0 c </dev/null >/dev/null 2>&1 3>&-
+	wait_for "$(grep -c ran "$ROOTFS/tmp/runs")" -eq 2
+	[ "$(state_of "${id:0:12}")" = running ]
+	cap create --rootfs "$ROOTFS" --name a sh -c 'echo attached; exit 6'
+	run cap start -a a
+	assert_status 6
+	assert_output_has attached
+}
+
+@test "engine lifecycle: rename; lookups by new name, old name gone" {
+	ctr_d --name old sh -c 'sleep 100' >/dev/null
+	cap rename old new
+	run cap inspect new
+	assert_status 0
+	run cap inspect old
+	assert_status 1
+	assert_output_has "no such container"
+}
+
+@test "engine lifecycle: rm refuses a running container, rm -f takes several" {
+	ctr_d --name a1 sh -c 'sleep 100' >/dev/null
+	ctr_d --name a2 sh -c 'sleep 100' >/dev/null
+	run cap rm a1
+	assert_status 1
+	assert_output_has "is running"
+	run cap rm -f a1 a2
+	assert_status 0
+	[ -z "$(cap ps -aq)" ]
+}
+
+@test "engine lifecycle: --rm leaves nothing, detached and in the foreground" {
+	ctr_d --rm --name gone sh -c 'echo bye' >/dev/null
+	retry test -z "$(cap ps -aq)"
+	ctr --rm true
+	[ -z "$(cap ps -aq)" ]
+	[ -z "$(find "$CAPSA_ROOT/containers" "$CAPSA_ROOT/oci" "$CAPSA_ROOT/names" -mindepth 1)" ]
+}
+
+@test "engine lifecycle: container prune removes every stopped container" {
+	ctr --name x1 true
+	ctr --name x2 false || true
+	ctr_d --name live sh -c 'sleep 100' >/dev/null
+	run cap container prune -f
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	[ "$(cap ps -aq | wc -l)" -eq 1 ]
+}
+
+@test "engine lifecycle: the monitor stays small" {
+	ctr_d --name m sh -c 'while :; do echo tick; sleep 0.05; done' >/dev/null
+	sleep 0.5
+	pid=$(monitor_pids | head -1)
+	rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+	echo "monitor RSS: $rss kB" >&2
+	[ "$rss" -le 1024 ]
+}
+
+@test "engine lifecycle: pause and unpause freeze and thaw; stats reports usage" {
+	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
+	ctr_d --name pz sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done' >/dev/null
+	wait_for -e "$ROOTFS/tmp/tick"
+	cap pause pz
+	a=$(cat "$ROOTFS/tmp/tick")
+	sleep 0.3
+	[ "$(cat "$ROOTFS/tmp/tick")" = "$a" ]
+	cap unpause pz
+	retry bash -c "[ \"\$(cat '$ROOTFS/tmp/tick')\" != '$a' ]"
+	run cap stats --no-stream pz
+	assert_status 0
+	assert_output_has pz
+	run cap pause nothere
+	assert_status 1
+}
+
+@test "engine lifecycle: --memory is enforced (the OOM killer ends the container)" {
+	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
+	run ctr --rm -m 8m sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a); echo survived'
+	assert_status 137
+	[[ "$output" != *survived* ]]
+}
+
+@test "engine lifecycle: -dt logs what the container wrote to its terminal" {
+	ctr_d -t --name tt sh -c 'tty; echo hello' >/dev/null
+	run cap wait tt
+	[ "$output" = 0 ]
+	run cap logs tt
+	assert_output_has /dev/pts/
+	assert_output_has hello
+	[[ "$output" != *$'\r'* ]]
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env bats
+# capsa run in the foreground: exit codes, signals, terminal, environment,
+# user and workdir, mounts, --init, security defaults.
+
+load engine_helpers
+
+@test "engine run: the container's output and exit code" {
+	run ctr --rm sh -c 'echo out; echo err >&2; exit 3'
+	assert_status 3
+	assert_output_has out
+	assert_output_has err
+	run ctr --rm true
+	assert_status 0
+}
+
+@test "engine run: 127 for a missing command, 126 for one that cannot run" {
+	run ctr --rm /nope
+	assert_status 127
+	assert_output_has '"/nope"'
+	run ctr --rm /etc/passwd
+	assert_status 126
+}
+
+@test "engine run: killed by signal N exits 128+N" {
+	# (PID 1 cannot be killed from inside its namespace: --init runs the
+	# shell as PID 2.)
+	run ctr --rm --init sh -c 'kill -KILL $$'
+	assert_status 137
+}
+
+@test "engine run: a signal to capsa reaches the container" {
+	"$CAPSA" run --rm --rootfs "$ROOTFS" -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" \
+		sh -c 'trap "exit 42" TERM; touch /tmp/ready; while :; do sleep 0.1; done' \
+		>"$TEST_DIR/out" 2>&1 3>&- &
+	pid=$!
+	wait_for -e "$ROOTFS/tmp/ready"
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 42 ]
+}
+
+@test "engine run: -it gives a terminal and raw mode, exit code through the pty" {
+	command -v script >/dev/null || skip "needs script (util-linux)"
+	run script -eqc "$CAPSA run --rm -it --rootfs $ROOTFS sh -c 'tty; stty -a | grep -o -- -icanon; exit 5'" /dev/null
+	assert_status 5
+	assert_output_has /dev/pts/
+}
+
+@test "engine run: without -t there is no terminal and stdin is empty" {
+	run ctr --rm sh -c 'tty; cat; echo done'
+	assert_output_has "not a tty"
+	assert_output_has done
+	run bash -c "echo piped | $CAPSA run --rm -i --rootfs $ROOTFS cat"
+	assert_status 0
+	[ "$output" = piped ]
+}
+
+@test "engine run: -e, --env-file, -w, -h" {
+	printf '# comment\nFROMFILE=yes\n\nSECOND=2\n' >"$TEST_DIR/env"
+	export PASSED=through
+	run ctr --rm -e A=1 -e PASSED --env-file "$TEST_DIR/env" -w /tmp -h myhost \
+		sh -c 'echo $A $PASSED $FROMFILE $SECOND; pwd; hostname; cat /etc/hostname'
+	assert_status 0
+	assert_output_has "1 through yes 2"
+	assert_output_has /tmp
+	[ "$(echo "$output" | grep -c myhost)" -eq 2 ]
+}
+
+@test "engine run: -u by name and number, groups from the container's /etc/group" {
+	require_ctr_users
+	run ctr --rm -u user id
+	assert_status 0
+	assert_output_has "uid=1000(user) gid=1000(user) groups=1001(extra)"
+	run ctr --rm -u 1000:1001 id
+	assert_output_has "uid=1000(user) gid=1001(extra)"
+	run ctr --rm -u nobody-here id
+	assert_status 125
+	assert_output_has "nobody-here"
+}
+
+@test "engine run: -v bind (rw and ro), --mount, --tmpfs, --read-only" {
+	mkdir "$TEST_DIR/vol"
+	echo hostdata >"$TEST_DIR/vol/f"
+	run ctr --rm -v "$TEST_DIR/vol:/data" sh -c 'cat /data/f; echo new >/data/g'
+	assert_status 0
+	assert_output_has hostdata
+	[ "$(cat "$TEST_DIR/vol/g")" = new ]
+	run ctr --rm -v "$TEST_DIR/vol:/data:ro" sh -c 'echo x >/data/h'
+	assert_failed
+	[ ! -e "$TEST_DIR/vol/h" ]
+	run ctr --rm --mount "type=bind,source=$TEST_DIR/vol,target=/m,readonly" \
+		--mount type=tmpfs,target=/t,tmpfs-size=1m --tmpfs /scratch \
+		sh -c 'cat /m/f; grep -E " /(t|scratch) " /proc/mounts'
+	assert_status 0
+	assert_output_has hostdata
+	assert_output_has "/t tmpfs"
+	assert_output_has "/scratch tmpfs"
+	run ctr --rm --read-only sh -c 'touch /x'
+	assert_failed
+	run ctr --rm --read-only --tmpfs /tmp sh -c 'touch /tmp/x && echo ok'
+	assert_status 0
+	assert_output_has ok
+}
+
+@test "engine run: --init is PID 1, reaps orphans and passes signals on" {
+	run ctr --rm --init sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo; (sleep 0.1 &) ; sleep 0.3; ps -o stat,comm | grep -c "^Z" || true'
+	assert_status 0
+	assert_output_has "/dev/init -- sh"
+	[ "${lines[-1]}" = 0 ]
+	run ctr --rm --init sh -c 'kill -TERM 1; sleep 5'
+	assert_status 143
+}
+
+@test "engine run: docker's default capabilities and a seccomp filter" {
+	run ctr --rm sh -c 'grep CapBnd /proc/self/status; grep Seccomp: /proc/self/status'
+	assert_status 0
+	assert_output_has "00000000a80425fb"
+	assert_output_has "Seccomp:	2"
+	run ctr --rm --cap-drop chown sh -c 'grep CapBnd /proc/self/status'
+	assert_output_has "00000000a80425fa"
+	run ctr --rm --cap-add SYS_ADMIN --cap-add net_admin sh -c 'grep CapBnd /proc/self/status'
+	assert_output_has "00000000a82435fb"
+	run ctr --rm unshare -m true
+	assert_failed
+	assert_output_has "Operation not permitted"
+	run ctr --rm --security-opt seccomp=unconfined sh -c 'grep Seccomp: /proc/self/status'
+	assert_output_has "Seccomp:	0"
+	run ctr --rm --security-opt no-new-privileges sh -c 'grep NoNewPrivs /proc/self/status'
+	assert_output_has "NoNewPrivs:	1"
+}
+
+@test "engine run: masked and read-only /proc paths, /dev/shm, /etc files" {
+	run ctr --rm sh -c 'for f in /proc/kcore /proc/keys /proc/timer_list /sys/firmware; do [ ! -e $f ] || [ -z "$(ls -A $f 2>/dev/null)" ] || [ "$(wc -c < $f)" = 0 ] || echo visible $f; done; echo checked
+		echo 1 > /proc/sys/kernel/domainname; mount | grep -E " /(dev/shm|etc/hosts|etc/resolv.conf) "'
+	assert_output_has "Read-only file system"
+	assert_output_has "/dev/shm"
+	assert_output_has "/etc/hosts"
+	assert_output_has "/etc/resolv.conf"
+	[ "${lines[0]}" = checked ]
+}
+
+@test "engine run: --ulimit and --privileged" {
+	run ctr --rm --ulimit nofile=512:1024 sh -c 'ulimit -n; ulimit -Hn'
+	assert_status 0
+	[ "${lines[0]}" = 512 ] && [ "${lines[1]}" = 1024 ]
+	run ctr --rm --privileged sh -c 'grep -E "CapBnd|Seccomp:" /proc/self/status'
+	assert_output_has "Seccomp:	0"
+	[[ "$output" != *00000000a80425fb* ]]
+}
+
+@test "engine run: the network namespace has only lo" {
+	run ctr --rm cat /proc/net/dev
+	assert_status 0
+	assert_output_has lo
+	[[ "$output" != *eth0* ]]
+}
