@@ -52,9 +52,9 @@ $(B)/tests/test_%: tests/unit/test_%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(B)/libcapsa.a $(LIBS) -lcmocka
 
-$(B)/tests/%: tests/helpers/%.c
+$(B)/tests/%: tests/helpers/%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libcapsa.a $(LIBS)
 
 unit: $(UNIT_BIN)
 integration: all $(HELPER_BIN)

@@ -15,5 +15,6 @@ struct command {
 int oci_main(int argc, char **argv);
 
 /* Engine commands (one file each under src/cli/), one line each, sorted. */
+int network_main(int argc, char **argv);
 
 #endif

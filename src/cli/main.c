@@ -10,6 +10,7 @@
 /* One line per command; argv[0] of the handler is the command word.
  * Keep the list sorted by name (it is also the --help listing). */
 static const struct command commands[] = {
+	{"network", network_main, "manage networks: create, ls, inspect, rm, prune"},
 	{"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
 };
 
