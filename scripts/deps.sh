@@ -6,7 +6,7 @@
 set -eu
 
 BUILD="gcc make pkg-config libc6-dev libjson-c-dev libseccomp-dev"
-TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd"
+TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd nftables passt"
 BENCH="crun runc hyperfine"
 
 want="$BUILD $TEST"

@@ -245,6 +245,11 @@ int network_create(const char *root, const char *name, const char *subnet, struc
 	int r = network_name_check(name, e);
 	if (r < 0)
 		return r;
+	/* The default network first, so that new subnets avoid its own. */
+	struct network def;
+	if (strcmp(name, NET_DEFAULT_NAME) &&
+	    (r = network_load(root, NET_DEFAULT_NAME, &def, e)) < 0)
+		return r;
 	_cleanup_close_ int lock = lock_networks(root, e);
 	if (lock < 0)
 		return lock;
