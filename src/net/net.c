@@ -17,7 +17,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SYSTEMD_RESOLV "/run/systemd/resolve/resolv.conf"
@@ -44,11 +46,30 @@ static void veth_name(const char *id, char out[16])
 	snprintf(out, 16, "cv%08x", h);
 }
 
+/* The first executable `name` on PATH into buf; -ENOENT if none. */
+static int find_in_path(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	while (*path) {
+		const char *c = strchr(path, ':');
+		size_t l = c ? (size_t)(c - path) : strlen(path);
+		if (l && (size_t)snprintf(buf, len, "%.*s/%s", (int)l, path, name) < len &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		path += l + (c ? 1 : 0);
+	}
+	return -ENOENT;
+}
+
 int net_mode_check(const char *root, const char *mode, struct err *e)
 {
 	if (!strcmp(mode, "none") || !strcmp(mode, "host") || !strcmp(mode, "bridge") ||
-	    !strcmp(mode, "pasta") || !strcmp(mode, "slirp4netns"))
+	    !strcmp(mode, "pasta"))
 		return 0;
+	if (!strcmp(mode, "slirp4netns"))
+		return err_msg(e, ENOTSUP, "network slirp4netns: not supported yet (use pasta)");
 	if (!strncmp(mode, "ns:", 3))
 		return mode[3] == '/'
 			   ? 0
@@ -432,6 +453,8 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 
 	struct net_record rec = {0};
 	const char *mode = o->mode ? o->mode : "bridge";
+	if (!strcmp(mode, "slirp4netns") || !strncmp(mode, "container:", 10))
+		return net_mode_check(o->root, mode, e);
 	if (!strcmp(mode, "host")) {
 		snprintf(rec.mode, sizeof(rec.mode), "host");
 		if (o->nports)
@@ -459,7 +482,11 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 			return r;
 		if (access(rec.netns, F_OK) < 0)
 			return err_sys(e, errno, "network %s", mode);
-	} else if (!strcmp(mode, "pasta") || !strcmp(mode, "slirp4netns")) {
+	} else if (!strcmp(mode, "pasta")) {
+		char exe[PATH_MAX];
+		if (find_in_path("pasta", exe, sizeof(exe)) < 0)
+			return err_msg(e, ENOENT,
+				       "network pasta: pasta is not installed (Debian: passt)");
 		snprintf(rec.mode, sizeof(rec.mode), "%s", mode);
 		rec.nports = o->nports;
 		memcpy(rec.ports, o->ports, o->nports * sizeof(*o->ports));
@@ -535,7 +562,100 @@ int net_ports(const char *root, const char *id, struct net_port *out, size_t max
 	return 0;
 }
 
+const char *net_rootless_mode(void)
+{
+	char buf[PATH_MAX];
+	return find_in_path("pasta", buf, sizeof(buf)) == 0 ? "pasta" : "none";
+}
+
+/* pasta joins the namespaces of `pid` (user and network), configures
+ * its tap interface like the host's, forwards the published ports, and
+ * maps the gateway address to the host's loopback.  It daemonizes once
+ * the namespace is ready: the foreground process's exit status says
+ * whether it worked, and -P leaves the daemon's pid for teardown. */
+static int run_pasta(const char *root, const char *id, struct net_record *rec, pid_t pid,
+		     struct err *e)
+{
+	char exe[PATH_MAX], pidfile[PATH_MAX], pidstr[16];
+	if (find_in_path("pasta", exe, sizeof(exe)) < 0)
+		return err_msg(e, ENOENT, "network pasta: pasta is not installed (Debian: passt)");
+	int r = record_path(root, id, ".pasta.pid", pidfile, sizeof(pidfile), e);
+	if (r < 0)
+		return r;
+	char specs[NET_MAX_PORTS][64];
+	const char *argv[16 + 2 * NET_MAX_PORTS];
+	size_t n = 0;
+	argv[n++] = "pasta";
+	argv[n++] = "--config-net";
+	argv[n++] = "--quiet";
+	argv[n++] = "-P";
+	argv[n++] = pidfile;
+	int tcp = 0, udp = 0;
+	for (size_t i = 0; i < rec->nports; i++) {
+		const struct net_port *p = &rec->ports[i];
+		char ip[16];
+		if (p->host_ip)
+			snprintf(specs[i], sizeof(specs[i]), "%s/%u:%u", ip4_format(p->host_ip, ip),
+				 p->host_port, p->ctr_port);
+		else
+			snprintf(specs[i], sizeof(specs[i]), "%u:%u", p->host_port, p->ctr_port);
+		argv[n++] = p->proto == 17 ? "-u" : "-t";
+		argv[n++] = specs[i];
+		tcp |= p->proto != 17;
+		udp |= p->proto == 17;
+	}
+	/* Nothing published unless asked: pasta's default would forward
+	 * every port the container binds. */
+	if (!tcp) {
+		argv[n++] = "-t";
+		argv[n++] = "none";
+	}
+	if (!udp) {
+		argv[n++] = "-u";
+		argv[n++] = "none";
+	}
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+	argv[n++] = pidstr;
+	argv[n] = NULL;
+	pid_t child = fork();
+	if (child < 0)
+		return err_sys(e, errno, "network pasta: fork");
+	if (child == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+		}
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(child, &st, 0) < 0)
+		if (errno != EINTR)
+			return err_sys(e, errno, "network pasta: wait");
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return err_msg(e, EIO, "network pasta: %s failed (status %d) for container %s", exe,
+			       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), id);
+	_cleanup_free_ char *text = NULL;
+	if (read_file_at(AT_FDCWD, pidfile, &text, NULL, NULL) == 0)
+		rec->helper = atoi(text);
+	unlink(pidfile);
+	return 0;
+}
+
 int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e)
 {
-	return err_msg(e, ENOSYS, "container %s: rootless networking is not built yet", id);
+	struct net_record rec;
+	int r = record_read(root, id, &rec, e);
+	if (r == -ENOENT)
+		return err_msg(e, ENOENT, "container %s: no network state", id);
+	if (r < 0)
+		return r;
+	if (strcmp(rec.mode, "pasta"))
+		return 0; /* nothing to do after create in the other modes */
+	if ((r = run_pasta(root, id, &rec, pid, e)) < 0)
+		return r;
+	if ((r = record_write(root, id, &rec, e)) < 0 && rec.helper > 0)
+		kill(rec.helper, SIGTERM);
+	return r;
 }

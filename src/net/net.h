@@ -32,7 +32,7 @@ struct net_opts {
 	const char *name;     /* container name, resolvable by the others */
 	const char *hostname; /* also resolvable (the short id); may be NULL */
 	/* "none", "host", "bridge" (the default network), a network name,
-	 * "ns:PATH", "pasta", "slirp4netns".  "container:X" is the engine's
+	 * "ns:PATH", "pasta" (rootless).  "container:X" is the engine's
 	 * to resolve into "ns:<that container's netns path>". */
 	const char *mode;
 	const struct net_port *ports; /* -p; host_port 0 = pick a free port */
@@ -57,6 +57,10 @@ struct net_result {
 int net_mode_check(const char *root, const char *mode, struct err *e);
 
 int net_setup(const struct net_opts *o, struct net_result *res, struct err *e);
+
+/* Rootless default: "pasta" when it is on PATH, else "none" (the
+ * caller warns that the container has no network). */
+const char *net_rootless_mode(void);
 
 int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e);
 

@@ -9,7 +9,10 @@ load helpers
 
 setup() {
 	common_setup
-	require_root "network namespaces, bridges and nf_tables"
+	case "$BATS_TEST_DESCRIPTION" in
+	*pasta*) ;;
+	*) require_root "network namespaces, bridges and nf_tables" ;;
+	esac
 	NETH=$REPO/build/tests/nethelper
 	CAPSA=$REPO/build/capsa
 	R=$TEST_DIR/netstate
@@ -261,4 +264,35 @@ inns() {
 	[[ "$output" == *"host port already published by container c2"* ]]
 	[[ "$output" == *"network nosuchnet: no such network"* ]]
 	[[ "$output" == *'invalid port "99999:80"'* ]]
+}
+
+@test "net: pasta (rootless) reaches a server on the test namespace's loopback" {
+	command -v pasta >/dev/null || skip "pasta is not installed (Debian package passt)"
+	# The test's own user+net namespace stands for the host: an uplink
+	# with a default route (pasta copies it) and a server on 127.0.0.1.
+	run unshare --user --map-root-user --net --mount bash -c '
+		set -e
+		trap "kill \$(jobs -p) 2>/dev/null || true" EXIT
+		ip link set lo up
+		ip link add up0 type veth peer name up1
+		ip addr add 192.0.2.1/24 dev up0
+		ip link set up0 up; ip link set up1 up
+		ip route add default via 192.0.2.254
+		busybox httpd -p 127.0.0.1:8000 -h "$TEST_DIR/www"
+		# the container: its own user and network namespace
+		unshare --user --map-root-user --net sleep 60 & pid=$!
+		while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+		"$NETH" setup "$R" c1 web pasta | grep -q runtime_netns=1
+		"$NETH" attach "$R" c1 $pid
+		helper=$(jq -r .helper "$R/net/c1.json")
+		nsenter -t $pid -U -n --preserve-credentials ip -o -4 addr show | grep -q 192.0.2.1
+		nsenter -t $pid -U -n --preserve-credentials busybox wget -qO- http://192.0.2.254:8000/
+		"$NETH" teardown "$R" c1
+		for i in $(seq 100); do kill -0 $helper 2>/dev/null || break; sleep 0.05; done
+		! kill -0 $helper 2>/dev/null
+		[ ! -e "$R/net/c1.json" ]
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
 }
