@@ -4,6 +4,7 @@
  *   nethelper teardown ROOT ID
  *   nethelper ports ROOT ID
  *   nethelper attach ROOT ID PID                      (pasta)
+ *   nethelper cycle ROOT ID MODE       setup then teardown (bench/net.sh)
  * Prints "key=value" lines; errors as "nethelper: MESSAGE", exit 1. */
 #include "base/error.h"
 #include "net/net.h"
@@ -65,10 +66,18 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc == 5 && !strcmp(argv[1], "cycle")) {
+		struct net_opts o = {
+		    .root = argv[2], .id = argv[3], .name = argv[3], .mode = argv[4]};
+		struct net_result r;
+		if (net_setup(&o, &r, &e) < 0 || net_teardown(argv[2], argv[3], &e) < 0)
+			return fail(&e);
+		return 0;
+	}
 	if (argc == 5 && !strcmp(argv[1], "attach"))
 		return net_attach_pid(argv[2], argv[3], atoi(argv[4]), &e) < 0 ? fail(&e) : 0;
 	fputs("usage: nethelper setup ROOT ID NAME MODE [-p SPEC]... | teardown ROOT ID |\n"
-	      "       ports ROOT ID | attach ROOT ID PID\n",
+	      "       ports ROOT ID | attach ROOT ID PID | cycle ROOT ID MODE\n",
 	      stderr);
 	return 2;
 }
