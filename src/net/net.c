@@ -381,6 +381,8 @@ static int setup_bridge(const struct net_opts *o, const char *netname, struct ne
 		goto fail;
 	}
 	r = link_veth_add(&rt, rec->veth, br, "eth0", nsfd, mtu > 0 ? mtu : 0, e);
+	if (r == -EEXIST)
+		rec->veth[0] = 0; /* another container's (a hash collision): not ours to delete */
 	int vidx = r < 0 ? r : link_index(&rt, rec->veth);
 	if (r == 0 && vidx < 0)
 		r = err_sys(e, -vidx, "veth %s", rec->veth);
