@@ -96,13 +96,17 @@ inns() {
 
 @test "net: a published port reaches the container, from loopback and the gateway address" {
 	run inns '
-		"$NETH" setup "$R" c1 web bridge -p 8080:80 -p 127.0.0.1:9090:80 >"$TEST_DIR/c1"
+		"$NETH" setup "$R" c1 web bridge -p 8080:80 -p 127.0.0.1:9090:80 -p 80 >"$TEST_DIR/c1"
 		grep -q "port=0.0.0.0:8080->80/tcp" "$TEST_DIR/c1"
+		# -p 80 (and -P): a free host port is picked
+		picked=$(sed -n "s/^port=0.0.0.0:\([0-9]*\)->80\/tcp$/\1/p" "$TEST_DIR/c1" | grep -v "^8080$")
+		[ -n "$picked" ]
 		nsenter --net="$(field netns "$TEST_DIR/c1")" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
 		wait_listen "$(field netns "$TEST_DIR/c1")" 80
 		busybox wget -qO- http://127.0.0.1:8080/
 		busybox wget -qO- http://10.88.0.1:8080/
 		busybox wget -qO- http://127.0.0.1:9090/
+		busybox wget -qO- "http://127.0.0.1:$picked/"
 		"$NETH" ports "$R" c1
 		"$NETH" teardown "$R" c1
 		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
@@ -110,7 +114,7 @@ inns() {
 	'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c hello-from-web <<<"$output")" -eq 3 ]
+	[ "$(grep -c hello-from-web <<<"$output")" -eq 4 ]
 	[[ "$output" == *"127.0.0.1:9090->80/tcp"* ]]
 }
 
