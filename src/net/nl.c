@@ -167,11 +167,18 @@ int nl_talk(struct nl *n, struct nlbuf *b, int dump, nl_cb cb, void *arg)
 	int first_err = 0;
 	static const size_t rbuf_len = 65536;
 	char rbuf[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
+	/* The kernel handles a request in sendto() itself, so every reply
+	 * to a non-dump request is queued by now: read without waiting, and
+	 * a missing acknowledgement (a batch refused as a whole answers
+	 * once) cannot block us. */
+	int flags = dump ? 0 : MSG_DONTWAIT;
 	while (dump || acks < b->nmsgs_ack) {
-		ssize_t r = recv(n->fd, rbuf, rbuf_len, 0);
+		ssize_t r = recv(n->fd, rbuf, rbuf_len, flags);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN && !dump)
+				return first_err ? first_err : -EPROTO;
 			return -errno;
 		}
 		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)r);

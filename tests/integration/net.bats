@@ -10,7 +10,7 @@ load helpers
 setup() {
 	common_setup
 	case "$BATS_TEST_DESCRIPTION" in
-	*pasta* | *"invalid CIDR"*) ;; # no privilege needed
+	*pasta* | *"invalid CIDR"* | *"without privilege"*) ;; # no privilege needed
 	*) require_root "network namespaces, bridges and nf_tables" ;;
 	esac
 	NETH=$REPO/build/tests/nethelper
@@ -318,4 +318,16 @@ inns() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *hello-from-web* ]]
+}
+
+@test "net: bridge mode without privilege fails clearly and leaves nothing" {
+	require_rootless
+	run "$NETH" setup "$R" c1 web bridge -p 8085:80
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"create bridge capsa0: operation not permitted"* ]]
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+	[ -z "$(ls "$R/net/ports")" ]
+	run "$CAPSA" network --root "$R" inspect capsa
+	[ "$(jq '.[0].containers | length' <<<"$output")" -eq 0 ]
 }
