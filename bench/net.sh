@@ -56,7 +56,7 @@ awk -v b="$t_bridge" -v n="$t_none" 'BEGIN {
 	printf "net: in-process median net_setup: none %.3f ms, bridge %.3f ms, extra %.3f ms\n", n / 1000, b / 1000, (b - n) / 1000
 }'
 if command -v podman >/dev/null 2>&1; then
-	echo "net: podman is installed; compare: hyperfine 'podman run --rm --network none busybox true' 'podman run --rm --network bridge busybox true'"
+	echo "net: podman is installed but not timed here (it needs an image in its own store); by hand: hyperfine 'podman run --rm --network none IMAGE true' 'podman run --rm --network bridge IMAGE true'"
 else
 	echo "net: podman is not installed here; no podman figure (the issue quotes ~260 ms extra for podman, ~90 ms for docker)"
 fi
