@@ -70,9 +70,9 @@ $(B)/tests/test_pull_%: tests/unit/test_pull_%.c $(PULL_LIB_OBJ) $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-function -o $@ $< $(PULL_LIB_OBJ) $(B)/libcapsa.a $(PULL_LIBS) $(LIBS) -lcmocka
 
-$(B)/tests/%: tests/helpers/%.c
+$(B)/tests/%: tests/helpers/%.c $(B)/libcapsa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libcapsa.a $(LIBS)
 
 unit: $(UNIT_BIN)
 integration: all $(HELPER_BIN)

@@ -6,7 +6,7 @@
 set -eu
 
 BUILD="gcc make pkg-config libc6-dev libjson-c-dev libseccomp-dev libcurl4-openssl-dev libssl-dev libarchive-dev"
-TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd docker-registry apache2-utils openssl python3 python3-cryptography skopeo zstd fuse-overlayfs"
+TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd docker-registry apache2-utils openssl python3 python3-cryptography skopeo zstd fuse-overlayfs nftables passt"
 BENCH="crun runc hyperfine podman"
 
 want="$BUILD $TEST"

@@ -29,6 +29,7 @@ int cmd_load(int argc, char **argv);	      /* load.c */
 int cmd_login(int argc, char **argv);	      /* pull.c */
 int cmd_logout(int argc, char **argv);	      /* pull.c */
 int cmd_logs(int argc, char **argv);
+int network_main(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_pull(int argc, char **argv);	      /* pull.c */

@@ -1,0 +1,333 @@
+#!/usr/bin/env bats
+# Networking (src/net): every test runs its body in a network and mount
+# namespace of its own (unshare), so bridges, veths and nf_tables rules
+# exist only there and vanish with it; traffic stays inside.  Until the
+# engine calls net_setup, build/tests/nethelper does (same library), and
+# nsenter stands in for a container's process.
+
+load helpers
+
+setup() {
+	common_setup
+	case "$BATS_TEST_DESCRIPTION" in
+	*pasta* | *"invalid CIDR"* | *"without privilege"*) ;; # no privilege needed
+	*) require_root "network namespaces, bridges and nf_tables" ;;
+	esac
+	NETH=$REPO/build/tests/nethelper
+	CAPSA=$REPO/build/capsa
+	R=$TEST_DIR/netstate
+	mkdir -p "$R" "$TEST_DIR/www"
+	echo hello-from-web >"$TEST_DIR/www/index.html"
+	export NETH CAPSA R TEST_DIR
+}
+
+# inns SCRIPT: run bash SCRIPT in a fresh net+mount namespace with lo up;
+# background jobs it starts are killed at its exit.
+inns() {
+	unshare --net --mount --propagation private bash -c '
+		set -e
+		ip link set lo up
+		trap "kill \$(jobs -p) 2>/dev/null || true" EXIT
+		field() { sed -n "s/^$1=//p" "$2" | head -n1; }
+		# wait_listen NETNS|- PORT: until a TCP server listens there
+		wait_listen() {
+			local i
+			for i in $(seq 500); do
+				if [ "$1" = - ]; then ss -ltnH; else nsenter --net="$1" ss -ltnH; fi |
+					grep -q ":$2 " && return 0
+				sleep 0.01
+			done
+			echo "nothing listens on port $2"; return 1
+		}
+		# nothing of ours left in this namespace: no veth, no rule, no allocation
+		assert_no_leftovers() {
+			if ip -o link | grep -q " cv"; then echo "veth left: $(ip -o link)"; return 1; fi
+			if nft list table ip capsa 2>/dev/null | grep -Eq "dnat|masquerade"; then
+				echo "rules left:"; nft list table ip capsa; return 1; fi
+			n=$("$CAPSA" network --root "$R" inspect capsa | jq ".[0].containers | length")
+			[ "$n" = 0 ] || { echo "allocations left: $n"; return 1; }
+			left=$(ls "$R/net" | grep -v "^ports$" || true)
+			[ -z "$left" ] || { echo "records left: $left"; return 1; }
+			[ -z "$(ls "$R/net/ports")" ] || { echo "port claims left"; return 1; }
+		}
+		'"$1"
+}
+
+@test "net: container reaches the gateway over TCP, and has eth0, lo and a default route" {
+	run inns '
+		"$NETH" setup "$R" c1 web bridge >"$TEST_DIR/c1"
+		ns=$(field netns "$TEST_DIR/c1")
+		busybox httpd -f -p 10.88.0.1:8000 -h "$TEST_DIR/www" &
+		wait_listen - 8000
+		nsenter --net="$ns" ip -o -4 addr show dev eth0 | grep -q "10.88.0.2/16"
+		nsenter --net="$ns" ip route | grep -q "default via 10.88.0.1"
+		nsenter --net="$ns" busybox wget -qO- http://10.88.0.1:8000/
+		"$NETH" teardown "$R" c1
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
+}
+
+@test "net: two containers reach each other by IP and by name" {
+	run inns '
+		"$NETH" setup "$R" id1 web bridge >"$TEST_DIR/c1"
+		"$NETH" setup "$R" id2 client bridge >"$TEST_DIR/c2"
+		ip1=$(field ip "$TEST_DIR/c1"); ip2=$(field ip "$TEST_DIR/c2")
+		[ "$ip1" != "$ip2" ]
+		ns1=$(field netns "$TEST_DIR/c1"); ns2=$(field netns "$TEST_DIR/c2")
+		nsenter --net="$ns1" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
+		wait_listen "$ns1" 80
+		nsenter --net="$ns2" busybox wget -qO- "http://$ip1/"
+		# by name: the network hosts file, bound at /etc/hosts as the engine does
+		mount --bind "$(field hosts "$TEST_DIR/c2")" /etc/hosts
+		grep -q "^$ip1	web id1$" /etc/hosts
+		nsenter --net="$ns2" busybox wget -qO- "http://web/"
+		"$NETH" teardown "$R" id1
+		! grep -q web /etc/hosts
+		"$NETH" teardown "$R" id2
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c hello-from-web <<<"$output")" -eq 2 ]
+}
+
+@test "net: a published port reaches the container, from loopback and the gateway address" {
+	run inns '
+		"$NETH" setup "$R" c1 web bridge -p 8080:80 -p 127.0.0.1:9090:80 -p 80 >"$TEST_DIR/c1"
+		grep -q "port=0.0.0.0:8080->80/tcp" "$TEST_DIR/c1"
+		# -p 80 (and -P): a free host port is picked
+		picked=$(sed -n "s/^port=0.0.0.0:\([0-9]*\)->80\/tcp$/\1/p" "$TEST_DIR/c1" | grep -v "^8080$")
+		[ -n "$picked" ]
+		nsenter --net="$(field netns "$TEST_DIR/c1")" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
+		wait_listen "$(field netns "$TEST_DIR/c1")" 80
+		busybox wget -qO- http://127.0.0.1:8080/
+		busybox wget -qO- http://10.88.0.1:8080/
+		busybox wget -qO- http://127.0.0.1:9090/
+		busybox wget -qO- "http://127.0.0.1:$picked/"
+		"$NETH" ports "$R" c1
+		"$NETH" teardown "$R" c1
+		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c hello-from-web <<<"$output")" -eq 4 ]
+	[[ "$output" == *"127.0.0.1:9090->80/tcp"* ]]
+}
+
+@test "net: outbound traffic is masqueraded while containers exist, and the rule goes with the last" {
+	run inns '
+		"$NETH" setup "$R" c1 a bridge >"$TEST_DIR/c1"
+		nft list table ip capsa | grep -q "ip saddr 10.88.0.0/16 ip daddr != 10.88.0.0/16 masquerade"
+		"$NETH" setup "$R" c2 b bridge >/dev/null
+		"$NETH" teardown "$R" c1
+		nft list table ip capsa | grep -q masquerade
+		"$NETH" teardown "$R" c2
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "net: 50 concurrent attachments get 50 distinct addresses, all released" {
+	run inns '
+		for i in $(seq 1 50); do
+			"$NETH" setup "$R" c$i n$i bridge >"$TEST_DIR/r$i" &
+		done
+		wait
+		for i in $(seq 1 50); do field ip "$TEST_DIR/r$i"; done | sort | uniq | wc -l >"$TEST_DIR/n"
+		echo "distinct: $(cat "$TEST_DIR/n")"
+		[ "$(cat "$TEST_DIR/n")" -eq 50 ]
+		[ "$(ip -o link | grep -c " cv")" -eq 50 ]
+		for i in $(seq 1 50); do "$NETH" teardown "$R" c$i & done
+		wait
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "net: teardown is idempotent and repairs what is already partly gone" {
+	run inns '
+		"$NETH" setup "$R" c1 web bridge -p 8081:80 >"$TEST_DIR/c1"
+		# as after a crash: the veth and the namespace are gone, the
+		# address, rules, port claim and record are not
+		ip link del "$(jq -r .veth "$R/net/c1.json")"
+		umount "$(field netns "$TEST_DIR/c1")"
+		rm "$(field netns "$TEST_DIR/c1")"
+		"$NETH" teardown "$R" c1
+		"$NETH" teardown "$R" c1
+		"$NETH" teardown "$R" never-made
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "net: none has only loopback, ns:PATH joins, host uses the host's" {
+	run inns '
+		"$NETH" setup "$R" n1 a none >"$TEST_DIR/n1"
+		ns=$(field netns "$TEST_DIR/n1")
+		nsenter --net="$ns" ip -o link | awk "{print \$2}" | tr -d "\n"; echo
+		nsenter --net="$ns" ip -o addr show lo | grep -q 127.0.0.1
+		"$NETH" setup "$R" n2 b "ns:$ns" >"$TEST_DIR/n2"
+		[ "$(field netns "$TEST_DIR/n2")" = "$ns" ]
+		"$NETH" setup "$R" h1 c host >"$TEST_DIR/h1"
+		[ -z "$(field netns "$TEST_DIR/h1")" ]
+		[ "$(field hosts "$TEST_DIR/h1")" = /etc/hosts ]
+		"$NETH" teardown "$R" n2
+		[ -e "$ns" ]
+		"$NETH" teardown "$R" n1
+		[ ! -e "$ns" ]
+		"$NETH" teardown "$R" h1
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"lo:"* ]]
+	[[ "$output" != *"eth0"* ]]
+}
+
+@test "net: resolv.conf drops loopback nameservers" {
+	run inns '
+		printf "nameserver 127.0.0.53\nsearch example.org\n" >"$TEST_DIR/resolv"
+		NETHELPER_RESOLV=$TEST_DIR/resolv "$NETH" setup "$R" c1 a none >"$TEST_DIR/c1"
+		cat "$(field resolv "$TEST_DIR/c1")"
+		"$NETH" teardown "$R" c1
+		printf "nameserver 192.0.2.53\n" >"$TEST_DIR/resolv"
+		NETHELPER_RESOLV=$TEST_DIR/resolv "$NETH" setup "$R" c2 a none >"$TEST_DIR/c2"
+		cat "$(field resolv "$TEST_DIR/c2")"
+		"$NETH" teardown "$R" c2
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *127.0.0.53* ]]
+	[[ "$output" == *"search example.org"* ]]
+	[[ "$output" == *"nameserver 192.0.2.53"* ]]
+}
+
+@test "net: named networks: create, ls, inspect, containers on it, rm refused while in use, prune" {
+	run inns '
+		"$CAPSA" network --root "$R" create --subnet 10.123.0.0/24 front
+		"$CAPSA" network --root "$R" create back
+		"$CAPSA" network --root "$R" ls
+		"$CAPSA" network --root "$R" inspect back | jq -r ".[0].subnet"
+		"$NETH" setup "$R" c1 web front >"$TEST_DIR/c1"
+		[ "$(field ip "$TEST_DIR/c1")" = 10.123.0.2 ]
+		nsenter --net="$(field netns "$TEST_DIR/c1")" ip route | grep -q "default via 10.123.0.1"
+		ip -o addr show capsa1 | grep -q 10.123.0.1/24
+		"$CAPSA" network --root "$R" inspect front | jq -r ".[0].containers[0].name"
+		! "$CAPSA" network --root "$R" rm front 2>"$TEST_DIR/err"
+		cat "$TEST_DIR/err"
+		"$CAPSA" network --root "$R" prune
+		"$NETH" teardown "$R" c1
+		"$CAPSA" network --root "$R" rm front
+		! ip link show capsa1 2>/dev/null
+		"$CAPSA" network --root "$R" ls -q
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"10.89.0.0/24"* ]]
+	[[ "$output" == *"front: 1 container(s) attached"* ]]
+	# prune removed "back" (no containers), not "front"
+	[ "$(tail -n 1 <<<"$output")" = capsa ]
+}
+
+@test "net: bad input: invalid CIDR, overlapping subnet, unknown network, duplicate name" {
+	run "$CAPSA" network --root "$R" create --subnet 10.1.2.3/16 x
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'invalid subnet "10.1.2.3/16": host bits set'* ]]
+	run "$CAPSA" network --root "$R" create --subnet 300.0.0.0/8 x
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid subnet"* ]]
+	run "$CAPSA" network --root "$R" create --subnet 10.88.5.0/24 x
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"network x: subnet 10.88.5.0/24 overlaps network capsa (10.88.0.0/16)"* ]]
+	run "$CAPSA" network --root "$R" create 'bad name'
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'invalid network name'* ]]
+	run "$CAPSA" network --root "$R" create y
+	[ "$status" -eq 0 ]
+	run "$CAPSA" network --root "$R" create y
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"network y: already exists"* ]]
+	run "$CAPSA" network --root "$R" inspect nope
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"network nope: no such network"* ]]
+	run "$CAPSA" network --root "$R" ls -q
+	[ "$output" = "$(printf 'capsa\ny')" ]
+	run "$CAPSA" network --root "$R" rm capsa
+	[ "$status" -eq 125 ]
+}
+
+@test "net: bad input: host port in use, unknown network, bad -p: nothing left half-made" {
+	run inns '
+		busybox nc -l -p 8080 >/dev/null &
+		wait_listen - 8080
+		! "$NETH" setup "$R" c1 web bridge -p 8080:80 2>"$TEST_DIR/e1"
+		cat "$TEST_DIR/e1"
+		"$NETH" setup "$R" c2 web bridge -p 8082:80 >/dev/null
+		! "$NETH" setup "$R" c3 other bridge -p 8082:80 2>"$TEST_DIR/e2"
+		cat "$TEST_DIR/e2"
+		"$NETH" teardown "$R" c2
+		! "$NETH" setup "$R" c4 x nosuchnet 2>"$TEST_DIR/e3"
+		cat "$TEST_DIR/e3"
+		! "$NETH" setup "$R" c5 x bridge -p 99999:80 2>"$TEST_DIR/e4"
+		cat "$TEST_DIR/e4"
+		assert_no_leftovers
+		[ ! -e "$R/net/c1.netns" ]
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"publish 0.0.0.0:8080->80/tcp: host port 8080/tcp: address already in use"* ]]
+	[[ "$output" == *"host port already published by container c2"* ]]
+	[[ "$output" == *"network nosuchnet: no such network"* ]]
+	[[ "$output" == *'invalid port "99999:80"'* ]]
+}
+
+@test "net: pasta (rootless) reaches a server on the test namespace's loopback" {
+	command -v pasta >/dev/null || skip "pasta is not installed (Debian package passt)"
+	# The test's own user+net namespace stands for the host: an uplink
+	# with a default route (pasta copies it) and a server on 127.0.0.1.
+	run unshare --user --map-root-user --net --mount bash -c '
+		set -e
+		trap "kill \$(jobs -p) 2>/dev/null || true" EXIT
+		ip link set lo up
+		ip link add up0 type veth peer name up1
+		ip addr add 192.0.2.1/24 dev up0
+		ip link set up0 up; ip link set up1 up
+		ip route add default via 192.0.2.254
+		busybox httpd -f -p 127.0.0.1:8000 -h "$TEST_DIR/www" &
+		for i in $(seq 500); do ss -ltnH | grep -q ":8000 " && break; sleep 0.01; done
+		# the container: its own user and network namespace
+		unshare --user --map-root-user --net sleep 60 & pid=$!
+		while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+		"$NETH" setup "$R" c1 web pasta | grep -q runtime_netns=1
+		"$NETH" attach "$R" c1 $pid
+		helper=$(jq -r .helper "$R/net/c1.json")
+		nsenter -t $pid -U -n --preserve-credentials ip -o -4 addr show | grep -q 192.0.2.1
+		nsenter -t $pid -U -n --preserve-credentials busybox wget -qO- http://192.0.2.254:8000/
+		"$NETH" teardown "$R" c1
+		for i in $(seq 100); do kill -0 $helper 2>/dev/null || break; sleep 0.05; done
+		! kill -0 $helper 2>/dev/null
+		[ ! -e "$R/net/c1.json" ]
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
+}
+
+@test "net: bridge mode without privilege fails clearly and leaves nothing" {
+	require_rootless
+	run "$NETH" setup "$R" c1 web bridge -p 8085:80
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"create bridge capsa0: operation not permitted"* ]]
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+	[ -z "$(ls "$R/net/ports")" ]
+	run "$CAPSA" network --root "$R" inspect capsa
+	[ "$(jq '.[0].containers | length' <<<"$output")" -eq 0 ]
+}
