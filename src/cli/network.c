@@ -51,7 +51,7 @@ static int fail(struct err *e)
 	return 125;
 }
 
-static int cmd_create(const char *root, int argc, char **argv)
+static int sub_create(const char *root, int argc, char **argv)
 {
 	const char *subnet = NULL;
 	static const struct option opts[] = {
@@ -79,7 +79,7 @@ static int cmd_create(const char *root, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_ls(const char *root, int argc, char **argv)
+static int sub_ls(const char *root, int argc, char **argv)
 {
 	int quiet = argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"));
 	struct err e = {0};
@@ -101,7 +101,7 @@ static int cmd_ls(const char *root, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_inspect(const char *root, int argc, char **argv)
+static int sub_inspect(const char *root, int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs("capsa network inspect: need a NAME\n", stderr);
@@ -150,7 +150,7 @@ static int cmd_inspect(const char *root, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_rm(const char *root, int argc, char **argv)
+static int sub_rm(const char *root, int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs("capsa network rm: need a NAME\n", stderr);
@@ -167,7 +167,7 @@ static int cmd_rm(const char *root, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_prune(const char *root, int argc, char **argv)
+static int sub_prune(const char *root, int argc, char **argv)
 {
 	struct err e = {0};
 	struct network *nws = NULL;
@@ -221,15 +221,15 @@ int network_main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 	if (!strcmp(sub, "create"))
-		return cmd_create(root, argc, argv);
+		return sub_create(root, argc, argv);
 	if (!strcmp(sub, "ls") || !strcmp(sub, "list"))
-		return cmd_ls(root, argc, argv);
+		return sub_ls(root, argc, argv);
 	if (!strcmp(sub, "inspect"))
-		return cmd_inspect(root, argc, argv);
+		return sub_inspect(root, argc, argv);
 	if (!strcmp(sub, "rm") || !strcmp(sub, "remove"))
-		return cmd_rm(root, argc, argv);
+		return sub_rm(root, argc, argv);
 	if (!strcmp(sub, "prune"))
-		return cmd_prune(root, argc, argv);
+		return sub_prune(root, argc, argv);
 	fprintf(stderr, "capsa network: unknown command '%s' (see capsa network --help)\n", sub);
 	return 125;
 }
