@@ -6,6 +6,7 @@
 #include "engine/ctr.h"
 #include "engine/opts.h"
 #include "engine/store.h"
+#include "net/ports.h"
 #include "runtime/signals.h"
 
 #include <errno.h>
@@ -55,8 +56,11 @@ static void usage(const char *cmd, FILE *f)
 	    "      --init                run a small init as PID 1 (reaps, forwards signals)\n"
 	    "      --stop-signal SIG     the signal `stop` sends (default SIGTERM)\n"
 	    "      --stop-timeout N      seconds `stop` waits before SIGKILL (default 10)\n"
-	    "      --net, --network MODE none (default: a network namespace with lo only) "
-	    "or host\n"
+	    "      --net, --network MODE none (default: a network namespace with lo only),\n"
+	    "                            host, bridge (the network capsa, bridge capsa0,\n"
+	    "                            10.88.0.0/16), a network's NAME, container:NAME|ID,\n"
+	    "                            ns:PATH\n"
+	    "  -p, --publish [IP:]HOST:CTR[/tcp|udp]  publish a container port (bridge)\n"
 	    "      --log-max-size SIZE   rotate the log at SIZE (default 10m)\n"
 	    "      --pull POLICY         missing|always|never (images)\n"
 	    "      --platform OS/ARCH    the image's platform (images)\n"
@@ -96,6 +100,7 @@ enum {
 	O_PULL,
 	O_PLATFORM,
 	O_NET,
+	O_PUBLISH,
 	O_LOG_MAX,
 	O_HELP,
 };
@@ -181,6 +186,7 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	    {"platform", required_argument, NULL, O_PLATFORM},
 	    {"net", required_argument, NULL, O_NET},
 	    {"network", required_argument, NULL, O_NET},
+	    {"publish", required_argument, NULL, 'p'},
 	    {"log-max-size", required_argument, NULL, O_LOG_MAX},
 	    {"help", no_argument, NULL, O_HELP},
 	    {0},
@@ -192,7 +198,7 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	o->stop_timeout = -1;
 	optind = 0;
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:" : "+e:w:u:h:v:itm:",
+	while (r == 0 && (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:" : "+e:w:u:h:v:itm:p:",
 					  opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -314,12 +320,13 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 			o->platform = optarg;
 			break;
 		case O_NET:
-			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
-				r = err_msg(&e, ENOTSUP,
-					    "--network \"%s\": only none and host are supported "
-					    "in this build",
-					    optarg);
-			o->net = optarg;
+			o->net = optarg; /* checked by net_setup at create */
+			break;
+		case 'p':
+			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))
+				r = err_msg(&e, E2BIG, "-p %s: too many published ports", optarg);
+			else
+				r = port_parse(optarg, &o->ports[o->nports++], &e);
 			break;
 		case O_LOG_MAX:
 			r = parse_size("--log-max-size", optarg, &o->log_max, &e);

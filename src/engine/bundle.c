@@ -8,6 +8,7 @@
 #include "engine/opts.h"
 #include "engine/seccomp_default.h"
 #include "engine/user.h"
+#include "net/net.h"
 #include "runtime/signals.h"
 #include "runtime/spec.h"
 #include "runtime/spec_default.h"
@@ -346,6 +347,10 @@ static void namespaces(struct jb *b, json_object *lnx, const struct bundle_in *i
 			continue;
 		json_object *ns = jo(b);
 		set(b, ns, "type", js(b, types[i]));
+		/* A network of capsa's: the namespace net_setup made and wired. */
+		if (!strcmp(types[i], "network") && in->net && in->net->netns[0] &&
+		    !in->net->runtime_netns)
+			set(b, ns, "path", js(b, in->net->netns));
 		push(b, a, ns);
 	}
 	if (in->rootless) {
@@ -493,7 +498,15 @@ int bundle_write(int dirfd, const struct bundle_in *in, struct err *e)
 		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(names); i++) {
 			snprintf(src + n, sizeof(src) - (size_t)n, "/%s", names[i]);
 			snprintf(dst, sizeof(dst), "/etc/%s", names[i]);
-			add_mount(&b, mounts, dst, "bind", src, o->read_only ? file_ro : file_rw,
+			/* A network's hosts file is shared and rewritten in place as
+			 * containers come and go (how they find each other by name):
+			 * bind it, do not copy it. */
+			const char *from = src;
+			if (in->net && i == 0 && in->net->hosts[0])
+				from = in->net->hosts;
+			else if (in->net && i == 2 && in->net->resolv[0])
+				from = in->net->resolv;
+			add_mount(&b, mounts, dst, "bind", from, o->read_only ? file_ro : file_rw,
 				  NULL);
 		}
 		if (r == 0 && o->init)

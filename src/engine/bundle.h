@@ -22,6 +22,8 @@ struct bundle_image {
 	const char *stop_signal;
 };
 
+struct net_result;
+
 struct bundle_in {
 	const struct run_opts *o;
 	const struct bundle_image *img; /* NULL for --rootfs */
@@ -29,6 +31,9 @@ struct bundle_in {
 	const char *rootfs;   /* absolute */
 	const char *self_exe; /* capsa's binary, bound at /dev/init for --init */
 	bool rootless;
+	/* From net_setup, or NULL (no network of capsa's: own namespace with
+	 * lo only, or the host's). */
+	const struct net_result *net;
 };
 
 /* The final process.args (entrypoint + command as docker combines

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "engine/image_use.h"
 #include "engine/store.h"
+#include "net/net.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
 
@@ -71,6 +72,10 @@ int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *
 
 void ctr_discard(struct ctr_store *s, const struct record *r)
 {
+	/* Idempotent: nothing to do for a container without a network. */
+	struct err ne = {0};
+	if (net_teardown(s->root, r->id, &ne) < 0)
+		fprintf(stderr, "capsa: warning: container %.12s: %s\n", r->id, ne.msg);
 	names_release(s, r->name, r->id);
 	if (r->image) {
 		struct err e = {0};

@@ -6,6 +6,7 @@
 #ifndef CAPSA_ENGINE_OPTS_H
 #define CAPSA_ENGINE_OPTS_H
 
+#include "net/ports.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,7 +63,9 @@ struct run_opts {
 	int stop_timeout;	       /* -1 = default (10) */
 	const char *pull;	       /* missing|always|never */
 	const char *platform;
-	const char *net; /* "none" (default without net/), "host" */
+	const char *net; /* NULL or "none": own namespace, lo only; see net/net.h */
+	struct net_port ports[32]; /* -p */
+	size_t nports;
 	int64_t log_max; /* log rotation size */
 };
 

@@ -11,7 +11,7 @@
 #include "net/network.h"
 #include "net/nft.h"
 #include "net/nl.h"
-#include "net/record.h"
+#include "net/net_record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -376,7 +376,7 @@ static int setup_bridge(const struct net_opts *o, const char *netname, struct ne
 	rec->own_netns = true;
 	veth_name(o->id, rec->veth);
 	/* Written now so that a crash from here on is repaired by teardown. */
-	if ((r = record_write(o->root, o->id, rec, e)) < 0) {
+	if ((r = net_record_write(o->root, o->id, rec, e)) < 0) {
 		nl_close(&rt);
 		goto fail;
 	}
@@ -411,7 +411,7 @@ static int setup_bridge(const struct net_opts *o, const char *netname, struct ne
 		 o->hostname ? o->hostname : name);
 	if ((r = update_members(o->root, nw.name, o->id, line, e)) < 0)
 		goto fail;
-	if ((r = record_write(o->root, o->id, rec, e)) < 0)
+	if ((r = net_record_write(o->root, o->id, rec, e)) < 0)
 		goto fail;
 	ip4_format(rec->ip, res->ip);
 	ip4_format(nw.gateway, res->gateway);
@@ -517,7 +517,7 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 	} else {
 		snprintf(res->resolv, sizeof(res->resolv), "/etc/resolv.conf");
 	}
-	if ((r = record_write(o->root, o->id, &rec, e)) < 0)
+	if ((r = net_record_write(o->root, o->id, &rec, e)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -531,7 +531,7 @@ fail:
 int net_teardown(const char *root, const char *id, struct err *e)
 {
 	struct net_record rec;
-	int r = record_read(root, id, &rec, e);
+	int r = net_record_read(root, id, &rec, e);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -554,7 +554,7 @@ int net_ports(const char *root, const char *id, struct net_port *out, size_t max
 	      struct err *e)
 {
 	struct net_record rec;
-	int r = record_read(root, id, &rec, e);
+	int r = net_record_read(root, id, &rec, e);
 	if (r == -ENOENT)
 		return err_msg(e, ENOENT, "container %s: no network state", id);
 	if (r < 0)
@@ -648,7 +648,7 @@ static int run_pasta(const char *root, const char *id, struct net_record *rec, p
 int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e)
 {
 	struct net_record rec;
-	int r = record_read(root, id, &rec, e);
+	int r = net_record_read(root, id, &rec, e);
 	if (r == -ENOENT)
 		return err_msg(e, ENOENT, "container %s: no network state", id);
 	if (r < 0)
@@ -657,7 +657,7 @@ int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e)
 		return 0; /* nothing to do after create in the other modes */
 	if ((r = run_pasta(root, id, &rec, pid, e)) < 0)
 		return r;
-	if ((r = record_write(root, id, &rec, e)) < 0 && rec.helper > 0)
+	if ((r = net_record_write(root, id, &rec, e)) < 0 && rec.helper > 0)
 		kill(rec.helper, SIGTERM);
 	return r;
 }

@@ -331,3 +331,34 @@ inns() {
 	run "$CAPSA" network --root "$R" inspect capsa
 	[ "$(jq '.[0].containers | length' <<<"$output")" -eq 0 ]
 }
+
+@test "net: capsa run on the bridge: gateway, by name, -p from loopback, container: mode, nothing left after rm" {
+	run inns '
+		E="$CAPSA --root $R --storage $TEST_DIR/store"
+		$E run -d --name web -p 8080:80 --network bridge --rootfs "$CAPSA_ROOTFS" \
+			httpd -f -p 80 -h /etc >/dev/null
+		busybox httpd -f -p 10.88.0.1:8000 -h "$TEST_DIR/www" & # the bridge exists now
+		wait_listen - 8000
+		$E run --rm --network bridge --rootfs "$CAPSA_ROOTFS" wget -qO- http://10.88.0.1:8000/
+		for i in $(seq 200); do # the detached httpd may still be starting
+			pub=$(wget -qO- http://127.0.0.1:8080/hostname 2>/dev/null) && break
+			sleep 0.05
+		done
+		echo "published: $pub"
+		echo "by name: $($E run --rm --network bridge --rootfs "$CAPSA_ROOTFS" wget -qO- http://web/hostname)"
+		a=$($E run --rm --network container:web --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show eth0)
+		[[ "$a" == *10.88.0.* ]] || { echo "container: mode sees no bridge address: $a"; exit 1; }
+		$E rm -f web >/dev/null
+		if $E run --rm -p 8081:80 --rootfs "$CAPSA_ROOTFS" true 2>"$TEST_DIR/err"; then
+			echo "-p without a bridge was accepted"; exit 1
+		fi
+		cat "$TEST_DIR/err"
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
+	[[ "$output" == *"published: "[0-9a-f]* ]]
+	[[ "$output" == *"by name: "[0-9a-f]* ]]
+	[[ "$output" == *"publishing needs a bridge network"* ]]
+}

@@ -1,5 +1,5 @@
-/* record.c — a container's network record (see record.h). */
-#include "net/record.h"
+/* net_record.c — a container's network record (see record.h). */
+#include "net/net_record.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -28,7 +28,7 @@ static json_object *jstr(const char *s)
 	return json_object_new_string(s);
 }
 
-int record_write(const char *root, const char *id, const struct net_record *r, struct err *e)
+int net_record_write(const char *root, const char *id, const struct net_record *r, struct err *e)
 {
 	char dir[PATH_MAX], name[300], ip[16];
 	int rc = record_path(root, NULL, NULL, dir, sizeof(dir), e);
@@ -89,7 +89,7 @@ static int64_t iget(json_object *o, const char *k)
 	return json_object_get_int64(v);
 }
 
-int record_read(const char *root, const char *id, struct net_record *r, struct err *e)
+int net_record_read(const char *root, const char *id, struct net_record *r, struct err *e)
 {
 	char path[PATH_MAX];
 	int rc = record_path(root, id, ".json", path, sizeof(path), e);

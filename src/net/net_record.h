@@ -1,4 +1,4 @@
-/* record.h — what net_setup made for one container, kept at
+/* net_record.h — what net_setup made for one container, kept at
  * <root>/net/<id>.json so net_teardown can undo it in any process. */
 #ifndef CAPSA_NET_RECORD_H
 #define CAPSA_NET_RECORD_H
@@ -31,9 +31,9 @@ struct net_record {
 /* "<root>/net/<id><suffix>" */
 int record_path(const char *root, const char *id, const char *suffix, char *buf, size_t len,
 		struct err *e);
-int record_write(const char *root, const char *id, const struct net_record *r, struct err *e);
+int net_record_write(const char *root, const char *id, const struct net_record *r, struct err *e);
 /* -ENOENT (no message) when there is none. */
-int record_read(const char *root, const char *id, struct net_record *r, struct err *e);
+int net_record_read(const char *root, const char *id, struct net_record *r, struct err *e);
 int record_remove(const char *root, const char *id, struct err *e);
 
 #endif
