@@ -2,6 +2,7 @@
 #include "engine/image_use.h"
 
 #include "base/error.h"
+#include "image/helper.h"
 #include "image/index.h"
 #include "image/rootfs.h"
 #include "image/rootfs_copy.h"
@@ -30,7 +31,24 @@ static void root_mode_from_image(const struct rootfs *rfs)
 		fprintf(stderr, "capsa: warning: chmod %s: %s\n", rfs->target, strerror(errno));
 }
 
-int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *ctr_id,
+/* capsa-pull, as `capsa pull` would run it; its progress goes to our
+ * stderr, as docker's does. */
+static int pull_image(const char *storage, const char *image, const char *platform,
+		      struct err *e)
+{
+	char *args[5] = {"--quiet", NULL, NULL, NULL, NULL};
+	size_t n = 1;
+	if (platform) {
+		args[n++] = "--platform";
+		args[n++] = (char *)platform;
+	}
+	args[n] = (char *)image;
+	int r = helper_run("pull", storage, args, e);
+	return r < 0 ? err_prefix(e, "image %s", image) : 0;
+}
+
+int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *platform,
+		    const char *ctr_id,
 		    struct err *e)
 {
 	memset(ci, 0, sizeof(*ci));
@@ -40,22 +58,23 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 		return r;
 	ci->st_open = true;
 	struct image_index x = {0};
+	bool always = pull && !strcmp(pull, "always"), never = pull && !strcmp(pull, "never");
+	if (always && (r = pull_image(root, image, platform, e)) < 0)
+		return r;
 	if ((r = index_load(&ci->st, &x, e)) < 0)
 		return r;
 	int i = index_find(&x, image, e);
+	if (i == -ENOENT && !never && !always) {
+		/* --pull missing (the default): fetch it, then look again. */
+		index_free(&x);
+		if ((r = pull_image(root, image, platform, e)) < 0 ||
+		    (r = index_load(&ci->st, &x, e)) < 0)
+			return r;
+		i = index_find(&x, image, e);
+	}
 	if (i < 0) {
 		index_free(&x);
-		if (i == -ENOENT && (!pull || strcmp(pull, "never")))
-			return err_msg(e, ENOENT,
-				       "image %s: not in the store %s, and pulling is not part of "
-				       "this build (capsa load or capsa import it first)",
-				       image, root);
 		return i;
-	}
-	if (pull && !strcmp(pull, "always")) {
-		index_free(&x);
-		return err_msg(e, ENOTSUP,
-			       "image %s: --pull always: pulling is not part of this build", image);
 	}
 	snprintf(ci->id, sizeof(ci->id), "%s", x.v[i].id);
 	if ((r = image_config_load(&ci->st, ci->id, &ci->cfg, e)) < 0) {

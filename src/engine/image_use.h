@@ -32,10 +32,12 @@ struct ctr_image {
 	bool st_open, cfg_loaded, prepared;
 };
 
-/* Find `image` (pull policy: "never" or "missing"/"always", which need
- * capsa pull), load its config, make and mount the container's root. */
-int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *ctr_id,
-		    struct err *e);
+/* Find `image` (pull policy: "missing", the default, runs capsa-pull
+ * when the store lacks it; "always" first; "never" not at all; `platform`
+ * goes to the pull), load its config, make and mount the container's
+ * root. */
+int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *platform,
+		    const char *ctr_id, struct err *e);
 
 /* Undo a setup whose container creation failed afterwards. */
 void ctr_image_abort(struct ctr_image *ci, const char *ctr_id);

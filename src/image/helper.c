@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int helper_path(char *buf, size_t len, struct err *e)
@@ -60,4 +61,27 @@ int helper_exec(const char *sub, const char *storage, char *const *args, struct 
 		argv[4 + i] = args[i];
 	execv(path, argv);
 	return err_sys(e, errno, "exec %s", path);
+}
+
+int helper_run(const char *sub, const char *storage, char *const *args, struct err *e)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_sys(e, errno, "capsa-pull %s", sub);
+	if (pid == 0) {
+		struct err ce = {0};
+		helper_exec(sub, storage, args, &ce);
+		fprintf(stderr, "capsa: %s\n", ce.msg);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return err_sys(e, errno, "wait for capsa-pull %s", sub);
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFSIGNALED(st))
+		return err_msg(e, EIO, "capsa-pull %s: killed by signal %d", sub, WTERMSIG(st));
+	return err_msg(e, EIO, "capsa-pull %s failed (exit status %d)", sub, WEXITSTATUS(st));
 }

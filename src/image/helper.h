@@ -15,4 +15,9 @@ int helper_path(char *buf, size_t len, struct err *e);
  * (`args` NULL-terminated).  Returns only on failure. */
 int helper_exec(const char *sub, const char *storage, char *const *args, struct err *e);
 
+/* Run `capsa-pull SUB --storage STORAGE ARGS…` as a child and wait for
+ * it.  Its own messages go to our stderr; a failure here only says that
+ * it failed (and with what status). */
+int helper_run(const char *sub, const char *storage, char *const *args, struct err *e);
+
 #endif
