@@ -32,7 +32,7 @@ mkdir -p "$OUT"
 work=$(mktemp -d /tmp/capsa-bl.XXXXXX) # podman wants a short runroot
 trap 'podman --root "$work/pm" --runroot "$work/run" system reset -f >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# The image: four gzip layers from /usr (about 100-200 MB unpacked).
+# The image: four gzip layers from /usr (about 200 MB unpacked).
 img=$OUT/image-load.oci.tar
 if [ ! -f "$img" ]; then
 	say "building $img from /usr"
@@ -40,7 +40,7 @@ if [ ! -f "$img" ]; then
 	mkdir -p "$lay/blobs/sha256"
 	ls_json="[]"
 	diffs="[]"
-	for d in usr/bin usr/sbin usr/lib/x86_64-linux-gnu usr/share/perl; do
+	for d in usr/sbin usr/share/perl usr/lib/python3 usr/include; do
 		[ -d "/$d" ] || continue
 		tar -C / --sort=name --mtime="2024-01-01" -cf "$work/l.tar" "$d" 2>/dev/null || true
 		diff=$(sha256sum "$work/l.tar" | cut -d' ' -f1)
