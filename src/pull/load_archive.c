@@ -78,14 +78,21 @@ static char *resolve_link(const char *member, const char *target)
 	return buf;
 }
 
+#define LAYER_BLOB_MIN (4 << 20)
+
 static int save_member(struct load_archive *la, struct store *s, struct archive *a,
-		       const char *clean, struct err *e)
+		       struct archive_entry *ent, const char *clean, struct err *e)
 {
 	char dbuf[80];
 	const char *digest = blob_digest(clean, dbuf);
 	const void *p;
 	size_t len;
 	la_int64_t off;
+	/* Big blobs are layers: they stay in the temporary directory (the
+	 * unpacker verifies their digest as it reads them) rather than being
+	 * copied, fsync'd and kept in the store. */
+	if (digest && archive_entry_size(ent) > LAYER_BLOB_MIN)
+		digest = NULL;
 	if (digest) {
 		if (store_blob_exists(s, digest))
 			return 0; /* already verified once; skip the data */
@@ -186,7 +193,7 @@ int load_archive_scan(struct load_archive *la, struct store *s, const char *path
 		if (layer_clean_path(clean) != 0)
 			continue; /* the root, or a path with "..": never used */
 		if (archive_entry_filetype(ent) == AE_IFREG && !archive_entry_hardlink(ent))
-			r = save_member(la, s, a, clean, e);
+			r = save_member(la, s, a, ent, clean, e);
 		else if (archive_entry_filetype(ent) == AE_IFLNK)
 			r = add_link(la, clean, archive_entry_symlink(ent)) < 0
 				? err_sys(e, ENOMEM, "archive")
@@ -237,6 +244,11 @@ int load_archive_open(struct load_archive *la, struct store *s, const char *name
 	}
 	if (!digest || !ref_is_digest(digest))
 		return err_msg(e, EINVAL, "blob \"%s\": not a sha256 digest", digest ? digest : "");
+	/* A big blob kept in the temporary directory, else the store. */
+	snprintf(flat, sizeof(flat), "blobs%%sha256%%%s", digest + 7);
+	int tfd = openat(la->tmpfd, flat, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (tfd >= 0)
+		return tfd;
 	snprintf(rel, sizeof(rel), "blobs/sha256/%s", digest + 7);
 	int fd = openat(s->dirfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -238,10 +238,9 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	}
 	if ((r = write_meta(tmpfd, out, in->parent_chain, w.size, e)) < 0)
 		goto fail;
-	if (syncfs(tmpfd) < 0) {
-		r = err_sys(e, errno, "%s: sync", in->name);
-		goto fail;
-	}
+	/* No syncfs here: it would flush every dirty page of the file
+	 * system, not just ours.  A killed unpack leaves a temporary
+	 * directory (GC removes it); the rename is what publishes. */
 	char final[96];
 	snprintf(final, sizeof(final), "layers/%s", out->chain_id + 7);
 	if (renameat(s->dirfd, tmp, s->dirfd, final) < 0) {
