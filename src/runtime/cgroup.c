@@ -136,6 +136,8 @@ static int run_writes(const struct cgroup *cg, struct cg_writes *ws, struct err 
 				}
 			}
 			r = write_knob(d->path, w->file, w->value, e);
+			if (r == -ENOENT && w->skip_missing)
+				r = 0;
 		}
 	}
 	return r;

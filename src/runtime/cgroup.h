@@ -156,9 +156,11 @@ bool cg_resources_limit_anything(const struct cg_resources *r);
 
 struct cg_write {
 	enum cg_ctrl ctrl;
-	char file[64]; /* "memory.max", "cpu.cfs_quota_us" … */
-	char *value;   /* malloc'd */
-	bool retry_ok; /* may fail once and succeed after the others (v1 memsw) */
+	char file[64];	   /* "memory.max", "cpu.cfs_quota_us" … */
+	char *value;	   /* malloc'd */
+	bool retry_ok;	   /* may fail once and succeed after the others (v1 memsw) */
+	bool skip_missing; /* asks for no more than the default: a kernel without
+			      the file (no swap accounting) already gives it */
 };
 
 struct cg_writes {

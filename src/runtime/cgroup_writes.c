@@ -90,6 +90,9 @@ static int memory_writes(const struct cg_resources *r, bool v2, struct cg_writes
 			else if (s >= 0)
 				return -EINVAL;
 			x |= add(ws, CG_MEMORY, "memory.swap.max", "%s", num(b, s));
+			/* No swap accounting: no swap to limit either, when the
+			 * container asks for none (0) or for all (max). */
+			ws->w[ws->n - 1].skip_missing = s <= 0;
 		}
 		return x;
 	}
@@ -103,6 +106,9 @@ static int memory_writes(const struct cg_resources *r, bool v2, struct cg_writes
 		x |= add(ws, CG_MEMORY, "memory.memsw.limit_in_bytes", "%s",
 			 r->mem_swap.v < 0 ? "-1" : num(b2, r->mem_swap.v));
 		ws->w[ws->n - 1].retry_ok = true;
+		ws->w[ws->n - 1].skip_missing =
+		    r->mem_swap.v < 0 ||
+		    (r->mem_limit.set && r->mem_limit.v >= 0 && r->mem_swap.v == r->mem_limit.v);
 	}
 	if (r->mem_reservation.set)
 		x |= add(ws, CG_MEMORY, "memory.soft_limit_in_bytes", "%s",
