@@ -22,6 +22,7 @@ struct rt_create_opts {
 	const char *console_socket; /* send the pty master here (terminal: true) */
 	bool no_pivot;
 	bool no_new_keyring;
+	bool no_cgroup; /* no cgroup of its own; resources checked, not applied */
 	int preserve_fds;
 };
 

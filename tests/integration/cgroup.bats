@@ -107,6 +107,21 @@ start_sleeper() {
 	[ -z "$(cg_dirs)" ]
 }
 
+@test "cgroup: --cgroup-manager=disabled (crun's option) makes no cgroup; a bad value is refused" {
+	capsa_only "crun's --cgroup-manager global option"
+	jq_edit '.linux.resources = {pids: {limit: 100}}'
+	set_args /bin/sh -c 'cat /proc/self/cgroup'
+	RT+=(--cgroup-manager=disabled)
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	[[ "$output" != *"/$CG"* ]]
+	[ -z "$(cg_dirs)" ]
+	RT[-1]=--cgroup-manager=bogus
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	assert_output_has "bogus"
+}
+
 @test "cgroup: the default cgroupsPath is capsa/<id> under the caller's cgroup" {
 	require_cgroup_limits
 	jq_edit 'del(.linux.cgroupsPath)'

@@ -66,7 +66,7 @@ static int create_or_run(struct oci_global *g, int argc, char **argv, bool run)
 	    {0},
 	};
 	const char *cmd = argv[0];
-	struct rt_create_opts o = {.root = g->root};
+	struct rt_create_opts o = {.root = g->root, .no_cgroup = g->no_cgroup};
 	bool detach = false, keep = false;
 	char pidfile[PATH_MAX], sockpath[PATH_MAX];
 	int c;

@@ -52,6 +52,9 @@ static void usage(FILE *f)
 	      "  --debug             accepted for compatibility (capsa reports errors only)\n"
 	      "  --systemd-cgroup    accepted for compatibility: capsa writes cgroupfs\n"
 	      "                      itself and never asks a systemd manager\n"
+	      "  --cgroup-manager M  cgroupfs (default) or systemd (both write cgroupfs,\n"
+	      "                      as above), or disabled: containers get no cgroup and\n"
+	      "                      linux.resources is checked but not applied (as crun)\n"
 	      "  --rootless VALUE    accepted for compatibility (rootless is detected)\n"
 	      "  -h, --help          this help;  -v, --version  the version\n"
 	      "\ncgroups (linux.cgroupsPath, linux.resources):\n"
@@ -132,6 +135,7 @@ int oci_main(int argc, char **argv)
 	    {"log-format", required_argument, NULL, 'f'},
 	    {"debug", no_argument, NULL, 'd'},
 	    {"systemd-cgroup", no_argument, NULL, 's'},
+	    {"cgroup-manager", required_argument, NULL, 'M'},
 	    {"rootless", required_argument, NULL, 'R'},
 	    {"criu", required_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
@@ -161,6 +165,16 @@ int oci_main(int argc, char **argv)
 			break;
 		case 's':
 			g.systemd_cgroup = true;
+			break;
+		case 'M':
+			if (!strcmp(optarg, "systemd"))
+				g.systemd_cgroup = true;
+			else if (!strcmp(optarg, "disabled"))
+				g.no_cgroup = true;
+			else if (strcmp(optarg, "cgroupfs"))
+				return oci_usage("", "--cgroup-manager: \"%s\" is not cgroupfs, "
+						     "systemd or disabled",
+						 optarg);
 			break;
 		case 'R':
 		case 'C':

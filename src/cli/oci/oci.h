@@ -13,6 +13,7 @@ struct oci_global {
 	bool log_json;
 	bool debug;
 	bool systemd_cgroup;
+	bool no_cgroup; /* --cgroup-manager=disabled */
 };
 
 /* Report `e` on stderr and, with --log, in the log file (runc's format:
