@@ -53,6 +53,7 @@ die() {
 inner_cleanup() {
 	if [ "$use_capsa" = 1 ]; then
 		"$capsa" --root "$state/capsa" delete --force "$ID_CAPSA" >/dev/null 2>&1 || true
+		"$capsa" --root "$state/capsa" delete --force "$ID_CAPSA-cg" >/dev/null 2>&1 || true
 	fi
 	"$crun" --cgroup-manager=disabled --root "$state/crun" delete --force "$ID_CRUN" >/dev/null 2>&1 || true
 	"$runc" --root "$state/runc" delete --force "$ID_RUNC" >/dev/null 2>&1 || true
@@ -102,8 +103,11 @@ inside() {
 	probe ref-clone "" "$REF" "$ROOTFS" /bin/true || die "ref-clone cannot run the rootfs"
 	capsa_cmd=""
 	if [ "$use_capsa" = 1 ]; then
-		capsa_cmd="$capsa --root $state/capsa run -b $BUNDLE $ID_CAPSA"
-		if ! probe capsa "$state/capsa" "$capsa" --root "$state/capsa" run -b "$BUNDLE" "$ID_CAPSA"; then
+		# As crun runs: no cgroup (crun --cgroup-manager=disabled).  capsa-cg
+		# below is capsa with its cgroup, as runc runs.
+		capsa_cmd="$capsa --cgroup-manager=disabled --root $state/capsa run -b $BUNDLE $ID_CAPSA"
+		capsa_cg_cmd="$capsa --root $state/capsa run -b $BUNDLE $ID_CAPSA-cg"
+		if ! probe capsa "$state/capsa" $capsa_cmd || ! probe capsa-cg "$state/capsa" $capsa_cg_cmd; then
 			echo "oci-run: CAPSA FAILED: '$capsa_cmd' did not run cleanly; benchmarking the others only" >&2
 			inner_cleanup
 			use_capsa=0
@@ -116,6 +120,9 @@ inside() {
 		set -- "$@" -n capsa \
 			-p "sh -c '$capsa --root $state/capsa delete --force $ID_CAPSA >/dev/null 2>&1 || true'" \
 			"$capsa_cmd"
+		set -- "$@" -n capsa-cg \
+			-p "sh -c '$capsa --root $state/capsa delete --force $ID_CAPSA-cg >/dev/null 2>&1 || true'" \
+			"$capsa_cg_cmd"
 	fi
 	set -- "$@" -n crun \
 		-p "sh -c '$crun --cgroup-manager=disabled --root $state/crun delete --force $ID_CRUN >/dev/null 2>&1 || true'" \
@@ -230,7 +237,7 @@ echo
 echo "== ratios of medians (A/B = how many times slower A is than B)"
 ratios=$(jq -r '
 	(.results | map({key: .command, value: .median}) | from_entries) as $m
-	| [["crun", "capsa"], ["runc", "capsa"], ["capsa", "ref-clone"],
+	| [["crun", "capsa"], ["runc", "capsa-cg"], ["capsa-cg", "capsa"], ["capsa", "ref-clone"],
 	   ["crun", "ref-clone"], ["runc", "ref-clone"]][]
 	| select($m[.[0]] != null and $m[.[1]] != null)
 	| "\(.[0])/\(.[1]) \($m[.[0]] / $m[.[1]])"' "$JSON")
