@@ -155,8 +155,11 @@ out:
 }
 
 /* Open the exec fifo for reading: the init, blocked opening it for
- * writing, goes on, writes one byte and execs.  The pidfd catches an
- * init that died in the meantime instead of blocking forever. */
+ * writing, goes on, writes one byte, runs the startContainer hooks and
+ * execs.  Its end of the fifo is close-on-exec, so end of file here means
+ * the exec happened (or the init died): only then may start return and
+ * the poststart hooks run.  The pidfd catches an init that died before
+ * opening the fifo instead of blocking forever. */
 static int release_init(int dirfd, const struct rt_state *st, struct err *e)
 {
 	_cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -166,6 +169,7 @@ static int release_init(int dirfd, const struct rt_state *st, struct err *e)
 	if (pidfd < 0)
 		return err_msg(e, ESRCH, "container \"%s\": its init is gone", st->id);
 	struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+	bool got = false;
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -175,10 +179,15 @@ static int release_init(int dirfd, const struct rt_state *st, struct err *e)
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			char b;
 			ssize_t n = read(fifo, &b, 1);
-			if (n == 1)
-				break;
+			if (n == 1) {
+				got = true; /* released: now wait for the exec */
+				p[1].fd = -1;
+				continue;
+			}
 			if (n < 0 && errno == EAGAIN)
 				continue;
+			if (n == 0 && got)
+				break;
 			return err_msg(e, EIO, "container \"%s\": the init exited before start",
 				       st->id);
 		}

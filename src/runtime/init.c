@@ -237,11 +237,14 @@ static int wait_for_start(struct init_state *st)
 		return err_sys(&st->e, errno, "open exec fifo");
 	ssize_t w = write(fd, "0", 1);
 	int saved = errno;
-	close(fd);
+	/* `fd` stays open, close-on-exec: `start` waits for its end of file,
+	 * which is the exec. */
 	close(a->fifo_fd);
 	close(a->host_proc_fd);
-	if (w != 1)
+	if (w != 1) {
+		close(fd);
 		return err_sys(&st->e, saved, "write exec fifo");
+	}
 	return 0;
 }
 
