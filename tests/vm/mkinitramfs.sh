@@ -1,0 +1,151 @@
+#!/bin/bash
+# Build the initramfs for the pure cgroup v2 VM (tests/vm/check.sh).
+#
+#   tests/vm/mkinitramfs.sh OUT.cpio KVER BATS-FILE...
+#
+# OUT.cpio (uncompressed newc: the kernel unpacks it faster under
+# software emulation than it would decompress it) holds:
+#   /init                 tests/vm/init (busybox sh)
+#   /capsa/build          capsa, the capsa-oci link, build/tests/recvtty
+#                         and the busybox rootfs fixture
+#   /capsa/tests          the integration tests and fixture scripts
+#   /usr/bin, /usr/lib    bash, bats, jq, coreutils, grep, sed, awk, find,
+#                         util-linux and procps tools, with the shared
+#                         libraries ldd names; busybox for everything else
+#   /lib/modules/KVER     the modules in $VM_MODULES and what they depend
+#                         on, loaded by /init in order (/etc/capsa-vm/modules)
+#   /etc/capsa-vm/        the run's settings: files to run, filter, timeout
+#
+# Environment: VM_MODULES (default "overlay veth bridge"), FILTER (bats -f),
+# TEST_TIMEOUT (per-test seconds, default 600: everything is emulated).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+B=$here/build
+
+if [ $# -lt 3 ]; then
+	echo "usage: mkinitramfs.sh OUT.cpio KVER BATS-FILE..." >&2
+	exit 2
+fi
+out=$1 kver=$2
+shift 2
+
+die() {
+	echo "mkinitramfs: $*" >&2
+	exit 1
+}
+
+for f in "$B/capsa" "$B/fixtures/rootfs/bin/busybox" /usr/bin/busybox /usr/bin/bats /usr/bin/jq; do
+	[ -e "$f" ] || die "$f: not found (make, tests/fixtures/mkrootfs.sh, scripts/deps.sh)"
+done
+command -v cpio >/dev/null || die "cpio: not installed (scripts/deps.sh --vm)"
+command -v modprobe >/dev/null || die "modprobe: not installed (kmod; scripts/deps.sh --vm)"
+[ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver: no modules for kernel $kver"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/capsa-vm-stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+cd "$stage"
+
+mkdir -p usr/bin usr/sbin usr/lib usr/lib64 etc/capsa-vm root proc sys dev tmp run newroot
+ln -s usr/bin bin
+ln -s usr/sbin sbin
+ln -s usr/lib lib
+ln -s usr/lib64 lib64
+chmod 0700 root
+
+# copy_file PATH: the file (symlinks followed) at the same path in the stage.
+copy_file() {
+	local p=${1#/}
+	[ -e "$p" ] && return 0
+	mkdir -p "$(dirname "$p")"
+	cp -L "$1" "$p"
+}
+
+# copy_bin PATH|NAME: an executable and the shared libraries it needs.
+copy_bin() {
+	local path lib
+	path=$(command -v "$1" 2>/dev/null) || path=$1
+	[ -x "$path" ] || return 0
+	copy_file "$path"
+	# "libx.so => /path (addr)" and the loader's "/lib64/ld-... (addr)".
+	for lib in $(ldd "$path" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		copy_file "$lib"
+	done
+}
+
+# GNU tools first (the tests and bats rely on their options); busybox
+# fills in what is left, including /bin/sh and the init's own commands.
+for f in $(dpkg -L coreutils 2>/dev/null | grep -E '^/(usr/)?s?bin/'); do
+	copy_bin "$f"
+done
+for t in bash jq grep sed awk mawk gawk find xargs mount umount runuser setpriv unshare nsenter \
+	flock getent ps pgrep pkill kill ip file script logger; do
+	copy_bin "$t"
+done
+# bats: a bash program in three directories.
+cp -a /usr/lib/bats-core usr/lib/
+mkdir -p usr/libexec
+cp -a /usr/libexec/bats-core usr/libexec/
+cp -a /usr/bin/bats usr/bin/bats
+cp /usr/bin/busybox usr/bin/busybox
+ln -sf busybox usr/bin/sh
+for a in $(/usr/bin/busybox --list); do
+	case "$a" in */* | busybox) continue ;; esac
+	[ -e "usr/bin/$a" ] || [ -e "usr/sbin/$a" ] || [ -L "usr/bin/$a" ] || ln -s busybox "usr/bin/$a"
+done
+
+# Kernel modules, each after the ones it needs.
+: >etc/capsa-vm/modules
+for m in ${VM_MODULES:-overlay veth bridge}; do
+	modprobe -S "$kver" --show-depends "$m" >"$stage/deps" 2>&1 || die "module $m: $(cat "$stage/deps")"
+	while read -r kind ko _; do
+		[ "$kind" = insmod ] || continue # "builtin NAME": nothing to load
+		case "$ko" in
+		*.ko) copy_file "$ko" ;;
+		*.ko.xz) mkdir -p "$(dirname "${ko#/}")" && xz -dc "$ko" >"${ko#/}" && ko=${ko%.xz} ;;
+		*.ko.zst) mkdir -p "$(dirname "${ko#/}")" && zstd -qdc "$ko" >"${ko#/}" && ko=${ko%.zst} ;;
+		*) die "module $m: cannot load $ko" ;;
+		esac
+		grep -qxF "$ko" etc/capsa-vm/modules || echo "$ko" >>etc/capsa-vm/modules
+	done <"$stage/deps"
+done
+rm -f "$stage/deps"
+
+# capsa, its tests and the fixtures, laid out as in the work tree so that
+# helpers.bash finds build/ from tests/integration.
+mkdir -p capsa/build/fixtures capsa/build/tests capsa/tests
+cp -a "$B/capsa" "$B/capsa-oci" capsa/build/
+[ ! -x "$B/tests/recvtty" ] || cp -a "$B/tests/recvtty" capsa/build/tests/
+cp -a "$B/fixtures/rootfs" capsa/build/fixtures/
+cp -a "$here/tests/integration" "$here/tests/fixtures" capsa/tests/
+: >etc/capsa-vm/files
+for f in "$@"; do
+	[ -f "$f" ] || die "$f: no such test file"
+	case "$(cd "$(dirname "$f")" && pwd)" in
+	"$here/tests/integration") ;;
+	*) cp "$f" capsa/tests/integration/ ;; # a file from elsewhere runs beside the others
+	esac
+	echo "/capsa/tests/integration/$(basename "$f")" >>etc/capsa-vm/files
+done
+printf '%s\n' "${FILTER:-}" >etc/capsa-vm/filter
+printf '%s\n' "${TEST_TIMEOUT:-600}" >etc/capsa-vm/timeout
+
+cat >etc/passwd <<'EOF'
+root:x:0:0:root:/root:/bin/bash
+nobody:x:65534:65534:nobody:/nonexistent:/bin/sh
+EOF
+cat >etc/group <<'EOF'
+root:x:0:
+tty:x:5:
+nogroup:x:65534:
+EOF
+echo 'passwd: files
+group: files' >etc/nsswitch.conf
+cp "$here/tests/vm/init" init
+chmod 0755 init
+
+# Files keep their owners when built as root; otherwise everything is root's.
+owner=()
+[ "$(id -u)" -eq 0 ] || owner=(-R 0:0)
+find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet "${owner[@]}" >"$out.tmp"
+mv "$out.tmp" "$out"
