@@ -21,7 +21,7 @@
 #   VM_TIMEOUT=SECS  limit for the whole VM run (default 3000)
 #   VM_MODULES="..." kernel modules to load (default "overlay veth bridge")
 #   FILTER=REGEX     only tests whose name matches (bats -f)
-#   TEST_TIMEOUT=S   per-test limit inside the VM (default 600)
+#   VM_TEST_TIMEOUT=S  per-test limit inside the VM (default 600)
 #   VM_KEEP=1        keep the temporary directory (initramfs, console log)
 set -uo pipefail
 
@@ -81,7 +81,7 @@ if [ -n "${VM_KERNEL:-}" ]; then
 	[ -r "$kernel" ] || skip "vm: kernel $kernel: not readable"
 else
 	kernel=""
-	for k in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
+	for k in $(printf '%s\n' /boot/vmlinuz-* | sort -V); do
 		[ -d "/lib/modules/${k#/boot/vmlinuz-}" ] && kernel=$k
 	done
 	[ -n "$kernel" ] || skip "vm: no kernel with modules in /boot (install linux-image-amd64: scripts/deps.sh --vm)"
@@ -119,7 +119,7 @@ timeout=${VM_TIMEOUT:-3000}
 		-kernel "$kernel" -initrd "$tmp/initramfs.cpio" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" </dev/null 2>&1
 	echo $? >"$tmp/qemu.status"
-} | tr -d '\r' | tee "$tmp/console.log" |
+} | sed -u 's/\r//g' | tee "$tmp/console.log" |
 	sed -u '/^capsa-vm: tap begin$/,/^capsa-vm: tap end$/d; s/^/vm| /'
 st=$(cat "$tmp/qemu.status" 2>/dev/null || echo 1)
 t2=$(date +%s)

@@ -17,7 +17,7 @@
 #   /etc/capsa-vm/        the run's settings: files to run, filter, timeout
 #
 # Environment: VM_MODULES (default "overlay veth bridge"), FILTER (bats -f),
-# TEST_TIMEOUT (per-test seconds, default 600: everything is emulated).
+# VM_TEST_TIMEOUT (per-test seconds, default 600: everything is emulated).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,8 +27,12 @@ if [ $# -lt 3 ]; then
 	echo "usage: mkinitramfs.sh OUT.cpio KVER BATS-FILE..." >&2
 	exit 2
 fi
-out=$1 kver=$2
+out=$(realpath -m "$1") kver=$2
 shift 2
+tests=()
+for f in "$@"; do
+	tests+=("$(realpath -m "$f")")
+done
 
 die() {
 	echo "mkinitramfs: $*" >&2
@@ -61,26 +65,24 @@ copy_file() {
 	cp -L "$1" "$p"
 }
 
-# copy_bin PATH|NAME: an executable and the shared libraries it needs.
-copy_bin() {
-	local path lib
-	path=$(command -v "$1" 2>/dev/null) || path=$1
-	[ -x "$path" ] || return 0
-	copy_file "$path"
-	# "libx.so => /path (addr)" and the loader's "/lib64/ld-... (addr)".
-	for lib in $(ldd "$path" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-		copy_file "$lib"
-	done
-}
-
 # GNU tools first (the tests and bats rely on their options); busybox
 # fills in what is left, including /bin/sh and the init's own commands.
+bins=()
 for f in $(dpkg -L coreutils 2>/dev/null | grep -E '^/(usr/)?s?bin/'); do
-	copy_bin "$f"
+	[ -x "$f" ] && [ ! -d "$f" ] && bins+=("$f")
 done
 for t in bash jq grep sed awk mawk gawk find xargs mount umount runuser setpriv unshare nsenter \
-	flock getent ps pgrep pkill kill ip file script logger; do
-	copy_bin "$t"
+	flock getent ps pgrep pkill kill ip; do
+	f=$(type -P "$t") && bins+=("$f")
+done
+for f in "${bins[@]}"; do
+	copy_file "$f"
+done
+# Their shared libraries, from one ldd: "libx.so => /path (addr)" and the
+# loader's "/lib64/ld-linux-x86-64.so.2 (addr)".
+for lib in $(ldd "${bins[@]}" 2>/dev/null |
+	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' | sort -u); do
+	copy_file "$lib"
 done
 # bats: a bash program in three directories.
 cp -a /usr/lib/bats-core usr/lib/
@@ -119,7 +121,7 @@ cp -a "$B/capsa" "$B/capsa-oci" capsa/build/
 cp -a "$B/fixtures/rootfs" capsa/build/fixtures/
 cp -a "$here/tests/integration" "$here/tests/fixtures" capsa/tests/
 : >etc/capsa-vm/files
-for f in "$@"; do
+for f in "${tests[@]}"; do
 	[ -f "$f" ] || die "$f: no such test file"
 	case "$(cd "$(dirname "$f")" && pwd)" in
 	"$here/tests/integration") ;;
@@ -128,7 +130,7 @@ for f in "$@"; do
 	echo "/capsa/tests/integration/$(basename "$f")" >>etc/capsa-vm/files
 done
 printf '%s\n' "${FILTER:-}" >etc/capsa-vm/filter
-printf '%s\n' "${TEST_TIMEOUT:-600}" >etc/capsa-vm/timeout
+printf '%s\n' "${VM_TEST_TIMEOUT:-600}" >etc/capsa-vm/timeout
 
 cat >etc/passwd <<'EOF'
 root:x:0:0:root:/root:/bin/bash
