@@ -16,7 +16,8 @@
 #                         on, loaded by /init in order (/etc/capsa-vm/modules)
 #   /etc/capsa-vm/        the run's settings: files to run, filter, timeout
 #
-# Environment: VM_MODULES (default "overlay veth bridge"), FILTER (bats -f),
+# Environment: VM_PASSES ("root", "rootless" or both; default root),
+# VM_MODULES (default "overlay veth bridge"), FILTER (bats -f),
 # VM_TEST_TIMEOUT (per-test seconds, default 600: everything is emulated).
 set -euo pipefail
 
@@ -62,7 +63,7 @@ copy_file() {
 	local p=${1#/}
 	[ -e "$p" ] && return 0
 	mkdir -p "$(dirname "$p")"
-	cp -L "$1" "$p"
+	cp -L --preserve=mode "$1" "$p"
 }
 
 # GNU tools first (the tests and bats rely on their options); busybox
@@ -72,7 +73,7 @@ for f in $(dpkg -L coreutils 2>/dev/null | grep -E '^/(usr/)?s?bin/'); do
 	[ -x "$f" ] && [ ! -d "$f" ] && bins+=("$f")
 done
 for t in bash jq grep sed awk mawk gawk find xargs mount umount runuser setpriv unshare nsenter \
-	flock getent ps pgrep pkill kill ip; do
+	flock getent ps pgrep pkill kill ip newuidmap newgidmap; do
 	f=$(type -P "$t") && bins+=("$f")
 done
 for f in "${bins[@]}"; do
@@ -132,15 +133,25 @@ done
 printf '%s\n' "${FILTER:-}" >etc/capsa-vm/filter
 printf '%s\n' "${VM_TEST_TIMEOUT:-600}" >etc/capsa-vm/timeout
 
+for p in ${VM_PASSES:-root}; do
+	case "$p" in root | rootless) ;; *) die "VM_PASSES: unknown pass '$p' (root, rootless)" ;; esac
+done
+echo "${VM_PASSES:-root}" >etc/capsa-vm/passes
+
+# capsa-vm1 is the rootless pass's user (tests/vm/init).
 cat >etc/passwd <<'EOF'
 root:x:0:0:root:/root:/bin/bash
+capsa-vm1:x:2000:2000:capsa VM test user:/tmp/capsa-vm1/home:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/sh
 EOF
 cat >etc/group <<'EOF'
 root:x:0:
 tty:x:5:
+capsa-vm1:x:2000:
 nogroup:x:65534:
 EOF
+echo 'capsa-vm1:200000:65536' >etc/subuid
+echo 'capsa-vm1:200000:65536' >etc/subgid
 echo 'passwd: files
 group: files' >etc/nsswitch.conf
 cp "$here/tests/vm/init" init
