@@ -19,7 +19,7 @@
 #                    with modules in /lib/modules)
 #   VM_MEM=MB        guest memory (default 2048)    VM_SMP=N  cpus (default 2)
 #   VM_TIMEOUT=SECS  limit for the whole VM run (default 3000)
-#   VM_PASSES="..."  root, rootless or both (default root)
+#   VM_PASSES="..."  root, rootless or both (default "root rootless")
 #   VM_MODULES="..." kernel modules to load (default "overlay veth bridge")
 #   FILTER=REGEX     only tests whose name matches (bats -f)
 #   VM_TEST_TIMEOUT=S  per-test limit inside the VM (default 600)
