@@ -118,8 +118,9 @@ timeout=${VM_TIMEOUT:-3000}
 		-cpu max -smp "${VM_SMP:-2}" -m "${VM_MEM:-2048}" -display none -monitor none \
 		-serial stdio -nic none -no-reboot \
 		-kernel "$kernel" -initrd "$tmp/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" </dev/null 2>&1
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init ${VM_APPEND:-}" </dev/null 2>&1
 	echo $? >"$tmp/qemu.status"
+	times >"$tmp/qemu.times" # 2nd line: the children's (qemu's) user and system time
 } | sed -u 's/\r//g' | tee "$tmp/console.log" |
 	sed -u '/^capsa-vm: tap begin$/,/^capsa-vm: tap end$/d; s/^/vm| /'
 st=$(cat "$tmp/qemu.status" 2>/dev/null || echo 1)
@@ -131,7 +132,10 @@ sed -n '/^capsa-vm: tap begin$/,/^capsa-vm: tap end$/p' "$tmp/console.log" |
 summary=$(sed -n 's/^capsa-vm: \([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$/\1/p' "$tmp/console.log" | tail -n 1)
 
 grep '^not ok ' "$tmp/tap" | sed 's/^/vm: FAIL: /'
-echo "vm: VM ran $((t2 - t1)) s (kernel $kver, TCG, ${VM_SMP:-2} cpus, ${VM_MEM:-2048} MiB)"
+cpu=$(sed -n 2p "$tmp/qemu.times" 2>/dev/null | awk '{
+	n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d", n }')
+echo "vm: VM ran $((t2 - t1)) s, qemu used ${cpu:-?} s of CPU (kernel $kver, TCG," \
+	"${VM_SMP:-2} cpus, ${VM_MEM:-2048} MiB)"
 if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
 	echo "vm: timed out after $timeout s: qemu killed"
 	[ -z "$tapout" ] || echo "not ok 999 the VM timed out after $timeout s" >>"$tapout"
