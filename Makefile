@@ -34,7 +34,7 @@ PULL_LIBS := -larchive -ljson-c -lcurl -lssl -lcrypto -lseccomp
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
 
-.PHONY: all clean check unit integration install uninstall format bench fixtures
+.PHONY: all clean check check-vm unit integration install uninstall format bench fixtures
 
 all: $(B)/capsa $(B)/capsa-oci $(B)/capsa-pull
 
@@ -81,6 +81,11 @@ integration: all $(HELPER_BIN)
 # rootless, ending in "N passed, N failed, N skipped".
 check: all $(UNIT_BIN) $(HELPER_BIN)
 	tests/run.sh
+
+# Integration tests on a pure cgroup v2 host, in a qemu VM (tests/vm/);
+# VM_TESTS="cgroup basic" picks the files.
+check-vm: all $(HELPER_BIN)
+	tests/vm/check.sh $(VM_TESTS)
 
 fixtures: all
 	tests/fixtures/mkbundle.sh

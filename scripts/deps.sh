@@ -2,19 +2,23 @@
 # Install every build and test dependency of capsa from Debian packages.
 # Idempotent: packages already present are left alone, apt runs only when
 # something is missing.  `scripts/deps.sh --bench` adds the reference
-# runtimes and hyperfine used by bench/.
+# runtimes and hyperfine used by bench/; `--vm` adds qemu and Debian's
+# kernel for the pure cgroup v2 VM (tests/vm/): ~450 MB installed, mostly
+# the kernel's modules, and its install runs update-initramfs: on demand.
 set -eu
 
 BUILD="gcc make pkg-config libc6-dev libjson-c-dev libseccomp-dev libcurl4-openssl-dev libssl-dev libarchive-dev"
 TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd docker-registry apache2-utils openssl python3 python3-cryptography skopeo zstd fuse-overlayfs nftables passt"
 BENCH="crun runc hyperfine podman"
+VM="qemu-system-x86 linux-image-amd64 cpio kmod"
 
 want="$BUILD $TEST"
 for arg in "$@"; do
 	case "$arg" in
 	--bench) want="$want $BENCH" ;;
+	--vm) want="$want $VM" ;;
 	-h | --help)
-		echo "usage: scripts/deps.sh [--bench]"
+		echo "usage: scripts/deps.sh [--bench] [--vm]"
 		exit 0
 		;;
 	*)

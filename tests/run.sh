@@ -13,7 +13,9 @@
 #                     RUNTIME=runc checks the suite itself against runc
 #   TESTS="a b"       integration files to run (basic, errors, ... or paths)
 #   FILTER=REGEX      only integration tests whose name matches (bats -f)
-#   PHASES="unit root rootless"   which phases to run (default: all)
+#   PHASES="unit root rootless vm"   which phases to run (default: all);
+#                     vm: VM_TESTS (default cgroup.bats if any, basic.bats)
+#                     in a pure cgroup v2 qemu VM (tests/vm/README.md)
 #   TEST_TIMEOUT=SECS per-test limit for bats (default 120)
 #   KEEP_USERS=1      keep the test users afterwards (debugging)
 #   TEST_USER_PREFIX=P  name the test users P1 and P2 (default capsa-t)
@@ -27,7 +29,7 @@ RUNTIME=${RUNTIME:-$B/capsa-oci}
 if [[ "$RUNTIME" != */* ]] && command -v "${RUNTIME%% *}" >/dev/null; then
 	RUNTIME="$(command -v "${RUNTIME%% *}")${RUNTIME#"${RUNTIME%% *}"}"
 fi
-PHASES=${PHASES:-unit root rootless}
+PHASES=${PHASES:-unit root rootless vm}
 TEST_TIMEOUT=${TEST_TIMEOUT:-120}
 # TEST_USER_PREFIX lets runs in separate work trees proceed side by side.
 USERS_WITH_RANGES=${TEST_USER_PREFIX:-capsa-t}1
@@ -253,6 +255,29 @@ run_bats() {
 	tally "$ph" "$out" "$st"
 }
 
+# run_vm: VM_TESTS in the pure cgroup v2 VM; a skip when it cannot run here.
+run_vm() {
+	local out=$work/vm.tap st reason
+	phase "integration tests in a pure cgroup v2 VM (tests/vm)"
+	# shellcheck disable=SC2086
+	{
+		"$here/tests/vm/check.sh" --tap "$out" ${VM_TESTS:-} </dev/null 2>&1
+		echo $? >"$out.status"
+	} | tee "$work/vm.log" &
+	job=$!
+	wait "$job"
+	job=""
+	st=$(cat "$out.status" 2>/dev/null || echo 1)
+	if [ "$st" -eq 77 ]; then
+		reason=$(sed -n 's/^skip: //p' "$work/vm.log" | head -n 1)
+		skipped=$((skipped + 1))
+		skips+=("$reason")
+		log "--- vm: skipped: $reason"
+		return
+	fi
+	tally vm "$out" "$st"
+}
+
 # make_user NAME WITH_RANGES: a fresh account for the rootless passes.
 make_user() {
 	local u=$1 ranges=$2 start
@@ -329,6 +354,8 @@ else
 	has_phase root && log "(not root: the root pass and the test users are skipped)"
 	has_phase rootless && run_bats "rootless-$(id -un)" "" 1
 fi
+
+has_phase vm && run_vm
 
 # Cgroups named by the test bundles (runc makes them; delete removes them).
 if [ "$(id -u)" -eq 0 ]; then
