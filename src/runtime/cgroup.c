@@ -8,6 +8,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -195,22 +196,43 @@ static int cpuset_inherit(const char *dir, struct err *e)
 	return 0;
 }
 
-/* Enable `want` (v2 names) in cgroup.subtree_control of `dir`. */
+/* Is controller `name` in the space-separated list `list`? */
+static bool listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/* Enable `want` (v2 names) in cgroup.subtree_control of `dir`.  Those
+ * already enabled are not written again: an ancestor above a delegated
+ * subtree has them, and is not ours to write. */
 static int enable_ctrls(const char *dir, unsigned want, struct err *e)
 {
+	char path[768];
+	if (snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir) >= (int)sizeof(path))
+		return err_msg(e, ENAMETOOLONG, "cgroup: path too long");
+	char have[512] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t got = read(fd, have, sizeof(have) - 1);
+		have[got > 0 ? got : 0] = '\0';
+		close(fd);
+	}
 	char buf[256] = "";
 	size_t n = 0;
 	for (int c = 0; c < CG_NCTRL; c++) {
 		if (!(want & (1u << c)) || c == CG_CPUACCT || c == CG_FREEZER || c == CG_DEVICES)
 			continue;
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s+%s", n ? " " : "",
-				      c == CG_BLKIO ? "io" : cg_ctrl_name((enum cg_ctrl)c));
+		const char *name = c == CG_BLKIO ? "io" : cg_ctrl_name((enum cg_ctrl)c);
+		if (listed(have, name))
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s+%s", n ? " " : "", name);
 	}
 	if (!n)
 		return 0;
-	char path[768];
-	if (snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir) >= (int)sizeof(path))
-		return err_msg(e, ENAMETOOLONG, "cgroup: path too long");
 	int r = write_file(path, buf, n, NULL);
 	if (r == -EBUSY)
 		return err_msg(e, EBUSY,
@@ -266,6 +288,33 @@ static int make_dirs(const struct cg_hier *h, const char *path, unsigned want, b
 		*p = c;
 	}
 	return 0;
+}
+
+/* Where relative paths start on a v2 hierarchy: the caller's cgroup, or,
+ * when controllers must be enabled below it and it holds processes (a
+ * login session, a delegated user service's leaf), its parent: cgroup v2
+ * allows controllers only below cgroups without processes, and the parent
+ * of a populated leaf is such a cgroup (and delegated with it). */
+static void v2_base(const struct cg_hier *h, unsigned want, char *out, size_t len)
+{
+	snprintf(out, len, "%s", h->self);
+	if (!h->v2 || !want || !strcmp(h->self, "/"))
+		return;
+	char path[768];
+	snprintf(path, sizeof(path), "%s%s/cgroup.procs", h->mount, h->self);
+	char c;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, &c, 1);
+	close(fd);
+	if (n != 1)
+		return; /* empty: controllers can go below it */
+	char *slash = strrchr(out, '/');
+	if (slash == out)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
 }
 
 /* An existing leaf may be reused only when nothing runs in it. */
@@ -337,8 +386,9 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 	cg_writes_free(&ws);
 	char rel[CG_MAX_HIER][512];
 	for (size_t i = 0; i < l.n; i++) {
-		if ((r = cg_resolve_path(cgroups_path, id, l.h[i].self, rel[i], sizeof(rel[i]),
-					 e)) < 0)
+		char base[512];
+		v2_base(&l.h[i], want & l.h[i].ctrls, base, sizeof(base));
+		if ((r = cg_resolve_path(cgroups_path, id, base, rel[i], sizeof(rel[i]), e)) < 0)
 			return r;
 		struct cg_dir *d = &cg->d[cg->n++];
 		snprintf(d->path, sizeof(d->path), "%s%s", l.h[i].mount, rel[i]);
