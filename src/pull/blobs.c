@@ -239,11 +239,19 @@ static int finish(struct loop *l, struct xfer *x, struct err *e)
 	}
 	if (fsync(x->fd) < 0)
 		return err_sys(e, errno, "blob %s: fsync %s", x->d->digest, x->part);
+	/* Rename while still holding the partial's lock: a concurrent pull
+	 * waiting for it must find the blob in place when it gets the lock,
+	 * not a complete partial file that we are about to move away. */
+	int rr = rename(x->part, x->final);
+	int saved = errno;
 	close(x->fd);
 	x->fd = -1;
-	if (rename(x->part, x->final) < 0)
-		return err_sys(e, errno, "blob %s: rename %s to %s", x->d->digest, x->part,
-			       x->final);
+	if (rr < 0) {
+		struct stat st;
+		if (!(saved == ENOENT && stat(x->final, &st) == 0 && st.st_size == x->d->size))
+			return err_sys(e, saved, "blob %s: rename %s to %s", x->d->digest,
+				       x->part, x->final);
+	}
 	x->finished = true;
 	progress_done(l->f->progress, x->idx, "downloaded");
 	if (l->f->done)
