@@ -363,18 +363,29 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		r = sock;
 		goto out;
 	}
+	/* In two steps the process runs before its parent has sent us its
+	 * pidfd, so its error can come first: hold it until the pidfd is here
+	 * (or the first child is gone), then wait for the right process. */
+	bool want_pidfd = c.two_step;
+	struct sync_msg failed = {0};
 	for (;;) {
 		struct sync_msg m;
 		int fd = -1;
 		int n = sync_recv(sock, &m, &fd);
-		if (n <= 0)
+		if (n <= 0) {
+			if (failed.type == SYNC_ERROR)
+				goto failed;
 			break; /* exec'd */
+		}
 		if (m.type == SYNC_PIDFD) {
 			/* The first child leaves; its sibling is the process. */
 			exec_status(cpidfd);
 			close(cpidfd);
 			cpidfd = fd;
 			cpid = m.code;
+			want_pidfd = false;
+			if (failed.type == SYNC_ERROR)
+				goto failed;
 			continue;
 		}
 		if (m.type == SYNC_PTY) {
@@ -390,9 +401,10 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		}
 		if (fd >= 0)
 			close(fd);
-		*status = exec_status(cpidfd);
-		r = err_msg(e, m.code > 0 ? m.code : EIO, "%s", m.msg);
-		goto out;
+		failed = m;
+		failed.type = SYNC_ERROR;
+		if (!want_pidfd)
+			goto failed;
 	}
 	if (o->pid_file) {
 		if ((r = write_pid_file(o->pid_file, cpid, e)) < 0)
@@ -408,6 +420,10 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 	} else if ((r = wait_forwarding(cpidfd, status)) < 0) {
 		r = err_sys(e, -r, "wait for the process");
 	}
+	goto out;
+failed:
+	*status = exec_status(cpidfd);
+	r = err_msg(e, failed.code > 0 ? failed.code : EIO, "%s", failed.msg);
 	goto out;
 kill:
 	syscall(SYS_pidfd_send_signal, cpidfd, SIGKILL, NULL, 0);
