@@ -158,9 +158,11 @@ load engine_helpers
 	[ -z "$(cap ps -aq)" ]
 }
 
+no_containers() { [ -z "$(cap ps -aq)" ]; }
+
 @test "engine lifecycle: --rm leaves nothing, detached and in the foreground" {
 	ctr_d --rm --name gone sh -c 'echo bye' >/dev/null
-	retry test -z "$(cap ps -aq)"
+	retry no_containers
 	ctr --rm true
 	[ -z "$(cap ps -aq)" ]
 	[ -z "$(find "$CAPSA_ROOT/containers" "$CAPSA_ROOT/oci" "$CAPSA_ROOT/names" -mindepth 1)" ]
