@@ -473,9 +473,11 @@ int cg_destroy(const struct cgroup *cg, struct err *e)
 	for (size_t i = 0; i < cg->n; i++) {
 		const char *dir = cg->d[i].path;
 		int r = rmdir_tree(dir);
-		/* A killed process leaves its cgroup a moment after it is reaped. */
-		for (int tries = 0; r == -EBUSY && tries < 200; tries++) {
-			struct timespec ts = {0, 5 * 1000 * 1000};
+		/* A killed process leaves its cgroup a moment after it is reaped;
+		 * on a loaded or emulated host that can take seconds (5 s, as
+		 * podman allows). */
+		for (int tries = 0; r == -EBUSY && tries < 1000; tries++) {
+			struct timespec ts = {0, (tries < 10 ? 1 : 5) * 1000 * 1000};
 			nanosleep(&ts, NULL);
 			r = rmdir_tree(dir);
 		}

@@ -177,11 +177,26 @@ static bool empty(const struct cgroup *cg)
 	return n == 0;
 }
 
+/* A killed process needs CPU time to die; under a small quota it gets a
+ * few ms per period, and on a slow host its exit spans seconds.  Nothing
+ * in the cgroup is to run on, so the quota goes first. */
+static void unthrottle(const struct cgroup *cg)
+{
+	const struct cg_dir *d = dir_of(cg, CG_CPU);
+	char path[768];
+	if (!d || snprintf(path, sizeof(path), "%s/%s", d->path,
+			   d->v2 ? "cpu.max" : "cpu.cfs_quota_us") >= (int)sizeof(path))
+		return;
+	write_file(path, d->v2 ? "max" : "-1", d->v2 ? 3 : 2, NULL);
+}
+
 int cg_kill_all(const struct cgroup *cg, int sig, struct err *e)
 {
 	const struct cg_dir *v2 = v2_dir(cg);
 	bool was_frozen = cg_is_frozen(cg) == 1;
 	bool done = false;
+	if (sig == SIGKILL)
+		unthrottle(cg);
 	if (v2 && sig == SIGKILL) {
 		char path[768];
 		if (snprintf(path, sizeof(path), "%s/cgroup.kill", v2->path) >= (int)sizeof(path))

@@ -383,7 +383,7 @@ common_setup() {
 }
 
 common_teardown() {
-	local id pid bad="" left tries
+	local id pid bad="" left tries out dels=""
 	# Background helpers first (a foreground `run`, recvtty).
 	for pid in $(cat "$TEST_DIR/.bg" 2>/dev/null); do
 		kill -9 "$pid" 2>/dev/null || true
@@ -393,7 +393,7 @@ common_teardown() {
 		jq -r '.[]?.id' 2>/dev/null) | sort -u); do
 		pid=$(ctr_pid "$id")
 		[ -z "$pid" ] || [ "$pid" = null ] || [ "$pid" -le 0 ] || track_pid "$pid"
-		rt delete --force "$id" >/dev/null 2>&1 || true
+		out=$(rt delete --force "$id" 2>&1) || dels+="delete --force $id: $out"$'\n'
 	done
 
 	# Processes may take a moment to be reaped after delete --force.
@@ -408,7 +408,7 @@ common_teardown() {
 		kill -9 $left 2>/dev/null || true
 	fi
 	left=$(stray_state)
-	[ -z "$left" ] || bad+="state left: $(echo $left)"$'\n'
+	[ -z "$left" ] || bad+="state left: $(echo $left)"$'\n'"$dels"
 	left=$(stray_mounts)
 	if [ -n "$left" ]; then
 		bad+="mounts left: $(echo $left)"$'\n'
