@@ -123,6 +123,7 @@ int cmd_exec(int argc, char **argv)
 		}
 	}
 	xo.root = s.runtime;
+	xo.seccomp_cache = s.seccomp;
 	xo.id = id;
 	xo.args = argv + optind + 1;
 	xo.env = env.v;

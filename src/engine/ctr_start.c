@@ -89,8 +89,9 @@ static int network_setup(struct ctr_store *s, const struct run_opts *o, const ch
 {
 	if (!o->net || !strcmp(o->net, "none") || !strcmp(o->net, "host")) {
 		if (o->nports)
-			return err_msg(e, EINVAL, "-p: publishing needs a bridge network (--network "
-						  "bridge or a network's name)");
+			return err_msg(e, EINVAL,
+				       "-p: publishing needs a bridge network (--network "
+				       "bridge or a network's name)");
 		return 0;
 	}
 	char mode[PATH_MAX + 96];
@@ -304,7 +305,8 @@ int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct 
 	}
 	if ((r = mark_running(s, id, getpid(), e)) < 0)
 		return r;
-	struct rt_create_opts ro = {.root = s->runtime, .id = id, .bundle = dir};
+	struct rt_create_opts ro = {
+	    .root = s->runtime, .id = id, .bundle = dir, .seccomp_cache = s->seccomp};
 	int st = 1;
 	r = rt_run(&ro, false, false, &st, e);
 	*status = r < 0 ? start_failure_status(st) : st;
@@ -390,7 +392,8 @@ static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
 	struct rt_create_opts ro = {.root = s->runtime,
 				    .id = id,
 				    .bundle = dir,
-				    .console_socket = tty ? CONSOLE_SOCK : NULL};
+				    .console_socket = tty ? CONSOLE_SOCK : NULL,
+				    .seccomp_cache = s->seccomp};
 	int st = 1;
 	int r = rt_run(&ro, true, true, &st, &e);
 	/* Our stdout/stderr must not hold the pipes open. */

@@ -69,7 +69,10 @@ int ctr_store_open(struct ctr_store *s, struct err *e)
 	int r = default_roots(s, e);
 	if (r < 0)
 		return r;
-	if (snprintf(s->runtime, sizeof(s->runtime), "%s/oci", s->root) >= (int)sizeof(s->runtime))
+	if (snprintf(s->runtime, sizeof(s->runtime), "%s/oci", s->root) >=
+		(int)sizeof(s->runtime) ||
+	    snprintf(s->seccomp, sizeof(s->seccomp), "%s/seccomp", s->root) >=
+		(int)sizeof(s->seccomp))
 		return err_msg(e, ENAMETOOLONG, "%s: path too long", s->root);
 	ssize_t n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
 	if (n < 0)

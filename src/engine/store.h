@@ -27,6 +27,7 @@ struct ctr_store {
 	char root[PATH_MAX];	/* state root */
 	char storage[PATH_MAX]; /* image store (--storage / CAPSA_STORAGE) */
 	char runtime[PATH_MAX]; /* <root>/oci */
+	char seccomp[PATH_MAX]; /* <root>/seccomp: compiled filters (runtime/seccomp.h) */
 	char self[PATH_MAX];	/* capsa's own binary (for the monitor, --init) */
 	int ctrs;		/* fd of <root>/containers */
 	int names;		/* fd of <root>/names */

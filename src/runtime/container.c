@@ -9,6 +9,7 @@
 #include "runtime/hooks.h"
 #include "runtime/sandbox.h"
 #include "runtime/spec.h"
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -64,6 +65,9 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	}
 	int r = spec_load(bundle, &c->spec, e);
 	if (r < 0)
+		return r;
+	if (c->spec->lnx.seccomp &&
+	    (r = seccomp_prepare(c->spec->lnx.seccomp, o->seccomp_cache, &c->spec->arena, e)) < 0)
 		return r;
 	struct cg_resources res;
 	if ((r = cg_resources_parse(c->spec->lnx.resources, "config.json", "linux.resources",

@@ -24,6 +24,7 @@ struct rt_create_opts {
 	bool no_new_keyring;
 	bool no_cgroup; /* no cgroup of its own; resources checked, not applied */
 	int preserve_fds;
+	const char *seccomp_cache; /* compiled filters kept here (seccomp.h); NULL: none */
 };
 
 /* Set the container up; its init waits for rt_start(). */
@@ -60,8 +61,7 @@ int rt_pause(const char *root, const char *id, bool pause, struct err *e);
 
 /* Change a running container's limits: `res` is an object like
  * linux.resources; `doc` names it in errors ("resources.json"). */
-int rt_update(const char *root, const char *id, json_object *res, const char *doc,
-	      struct err *e);
+int rt_update(const char *root, const char *id, json_object *res, const char *doc, struct err *e);
 
 /* Usage of a container's cgroup (runc's stats document: cpu, memory,
  * pids). */
@@ -83,6 +83,7 @@ struct rt_exec_opts {
 	const char *pid_file;
 	const char *console_socket;
 	int preserve_fds;
+	const char *seccomp_cache; /* as in rt_create_opts */
 };
 
 /* Run another process in a running container's namespaces. */

@@ -16,6 +16,7 @@
 #include "runtime/process.h"
 #include "runtime/sandbox.h"
 #include "runtime/spec.h"
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -186,7 +187,7 @@ struct exec_child {
 	const struct spec *s;
 	int pidfd, sock, flags, preserve_fds;
 	bool setgroups_ok;
-	bool two_step; /* we could not enter the pid/time namespace for it */
+	bool two_step;		 /* we could not enter the pid/time namespace for it */
 	const struct cgroup *cg; /* the container's, or NULL */
 };
 
@@ -337,6 +338,9 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		goto out;
 	}
 	if ((r = spec_load(st.bundle, &s, e)) < 0)
+		goto out;
+	if (s->lnx.seccomp &&
+	    (r = seccomp_prepare(s->lnx.seccomp, o->seccomp_cache, &s->arena, e)) < 0)
 		goto out;
 	struct spec_process *p;
 	if ((r = build_process(o, s, &p, e)) < 0)

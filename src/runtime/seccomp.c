@@ -17,8 +17,12 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stdbool.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/un.h>
 
 static void ctx_releasep(scmp_filter_ctx *ctx)
@@ -165,7 +169,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp *s, struct e
 	return 0;
 }
 
-static bool wants_notify(const struct spec_seccomp *s)
+bool seccomp_wants_notify(const struct spec_seccomp *s)
 {
 	if (s->listener_path)
 		return true;
@@ -175,10 +179,9 @@ static bool wants_notify(const struct spec_seccomp *s)
 	return false;
 }
 
-int seccomp_apply(const struct spec_seccomp *s, int *notify_fd, struct err *e)
+static int build(const struct spec_seccomp *s, scmp_filter_ctx *out, struct err *e)
 {
-	*notify_fd = -1;
-	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = seccomp_init(s->default_action);
+	scmp_filter_ctx ctx = seccomp_init(s->default_action);
 	if (!ctx)
 		return err_msg(e, EINVAL, "seccomp: default action 0x%x: invalid or unsupported",
 			       s->default_action);
@@ -186,13 +189,58 @@ int seccomp_apply(const struct spec_seccomp *s, int *notify_fd, struct err *e)
 	 * taken by the caller; without it loading needs CAP_SYS_ADMIN. */
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
-		return err_sys(e, -r, "seccomp: clear the no_new_privs attribute");
-	if ((r = add_arches(ctx, s, e)) < 0 || (r = set_flags(ctx, s, e)) < 0 ||
-	    (r = add_rules(ctx, s, e)) < 0)
+		r = err_sys(e, -r, "seccomp: clear the no_new_privs attribute");
+	else if ((r = add_arches(ctx, s, e)) >= 0 && (r = set_flags(ctx, s, e)) >= 0)
+		r = add_rules(ctx, s, e);
+	if (r < 0) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int seccomp_compile(const struct spec_seccomp *s, int fd, unsigned int *flags, struct err *e)
+{
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	int r = build(s, &ctx, e);
+	if (r < 0)
+		return r;
+	static const struct {
+		enum scmp_filter_attr attr;
+		unsigned int flag;
+	} kflags[] = {
+	    {SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC},
+	    {SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG},
+	    {SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+	};
+	*flags = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(kflags); i++) {
+		uint32_t v = 0;
+		if (seccomp_attr_get(ctx, kflags[i].attr, &v) == 0 && v)
+			*flags |= kflags[i].flag;
+	}
+	if ((r = seccomp_export_bpf(ctx, fd)) < 0)
+		return err_sys(e, -r, "seccomp: export the compiled filter");
+	return 0;
+}
+
+int seccomp_apply(const struct spec_seccomp *s, int *notify_fd, struct err *e)
+{
+	*notify_fd = -1;
+	if (s->bpf) {
+		struct sock_fprog prog = {.len = s->bpf_len, .filter = s->bpf};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->bpf_flags, &prog) < 0)
+			return err_sys(e, errno, "seccomp: load the filter");
+		return 0;
+	}
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	int r = build(s, &ctx, e);
+	if (r < 0)
 		return r;
 	if ((r = seccomp_load(ctx)) < 0)
 		return err_sys(e, -r, "seccomp: load the filter");
-	if (!wants_notify(s))
+	if (!seccomp_wants_notify(s))
 		return 0;
 	/* The fd is the kernel's (O_CLOEXEC); libseccomp only remembers it. */
 	int fd = seccomp_notify_fd(ctx);

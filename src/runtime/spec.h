@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct sock_filter;
+
 struct err;
 
 struct spec_idmap {
@@ -152,6 +154,11 @@ struct spec_seccomp {
 	char *listener_metadata;
 	struct spec_seccomp_rule *rules;
 	size_t n_rules;
+	/* Filled by seccomp_prepare() from its cache: the compiled filter,
+	 * loaded as is (no libseccomp in the container's init). */
+	struct sock_filter *bpf;
+	unsigned short bpf_len;
+	unsigned int bpf_flags; /* SECCOMP_FILTER_FLAG_* */
 };
 
 struct spec_sysctl {

@@ -130,6 +130,33 @@ load engine_helpers
 	assert_output_has "NoNewPrivs:	1"
 }
 
+@test "engine run: a compiled seccomp filter is cached, used again, and a bad cache file replaced" {
+	local prof=$TEST_DIR/deny-mkdir.json
+	echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}' >"$prof"
+	run ctr --rm --security-opt seccomp="$prof" mkdir /tmp/x
+	assert_failed
+	assert_output_has "Permission denied"
+	local f
+	f=$(ls "$CAPSA_ROOT"/seccomp/*.bpf)
+	[ "$(echo "$f" | wc -l)" -eq 1 ]
+	# From the cache: the same denial.
+	run ctr --rm --security-opt seccomp="$prof" mkdir /tmp/x
+	assert_failed
+	assert_output_has "Permission denied"
+	# A file that is no BPF program is ignored and rewritten.
+	printf 'junk' >"$f"
+	run ctr --rm --security-opt seccomp="$prof" mkdir /tmp/x
+	assert_output_has "Permission denied"
+	[ "$(stat -c %s "$f")" -gt 4 ]
+	# exec into a container with the profile gets the same filter.
+	ctr_d --name sc --security-opt seccomp="$prof" sleep 100 >/dev/null
+	run cap exec sc mkdir /tmp/y
+	assert_failed
+	assert_output_has "Permission denied"
+	run cap exec sc touch /tmp/y
+	assert_status 0
+}
+
 @test "engine run: masked and read-only /proc paths, /dev/shm, /etc files" {
 	run ctr --rm sh -c 'for f in /proc/kcore /proc/keys /proc/timer_list /sys/firmware; do [ ! -e $f ] || [ -z "$(ls -A $f 2>/dev/null)" ] || [ "$(wc -c < $f)" = 0 ] || echo visible $f; done; echo checked
 		echo 1 > /proc/sys/kernel/domainname; mount | grep -E " /(dev/shm|etc/hosts|etc/resolv.conf) "'
