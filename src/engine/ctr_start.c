@@ -138,7 +138,7 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	 * before anything of the container exists here. */
 	struct ctr_image ci = {0};
 	if (!o->rootfs) {
-		if ((r = ctr_image_setup(&ci, o->image, o->pull, o->platform, id, e)) < 0) {
+		if ((r = ctr_image_setup(&ci, o->image, o->pull, o->platform, id, o->rm, e)) < 0) {
 			ctr_image_abort(&ci, id);
 			ctr_image_release(&ci);
 			return r;

@@ -131,10 +131,19 @@ static int try_fuse(struct rootfs *r)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
-int rootfs_mount(struct rootfs *r, int userns, struct err *e)
+int rootfs_mount(struct rootfs *r, unsigned flags, struct err *e)
 {
 	char opts[OPTIONS_MAX + 64];
-	snprintf(opts, sizeof(opts), "%s%s", r->options, userns ? ",userxattr" : "");
+	int n = snprintf(opts, sizeof(opts), "%s%s", r->options,
+			 flags & ROOTFS_USERNS ? ",userxattr" : "");
+	if (flags & ROOTFS_VOLATILE) {
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",volatile");
+		if (mount("overlay", r->target, "overlay", 0, opts) == 0) {
+			r->kind = ROOTFS_OVERLAY;
+			return 0;
+		}
+		opts[n] = '\0'; /* a kernel before 5.10: no "volatile" */
+	}
 	if (mount("overlay", r->target, "overlay", 0, opts) == 0) {
 		r->kind = ROOTFS_OVERLAY;
 		return 0;
