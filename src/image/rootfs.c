@@ -64,7 +64,9 @@ int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *
 	snprintf(rel, sizeof(rel), "containers/%s", ctr_id);
 	if (mkdirat(s->dirfd, rel, 0700) < 0 && errno != EEXIST)
 		return err_sys(e, errno, "container %s: mkdir %s/%s", ctr_id, s->root, rel);
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+	/* empty/ only for an image without layers (its lowerdir): one
+	 * directory less to make and remove on every container start. */
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]) - (img->n_layers > 0); i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s/%s", rel, sub[i]);
 		/* rootfs/ is the container's "/": 0755 as images expect. */
