@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2207 # COMPREPLY=($(compgen …)) is the completion idiom
 # bash completion for capsa.
 # Install: source this file, or copy it to /usr/share/bash-completion/completions/capsa.
 #

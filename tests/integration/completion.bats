@@ -58,7 +58,8 @@ has() {
 	has "$(complete_words run -)" -d
 	has "$(complete_words stop -)" -t
 	# Not a flag of stop, only named in its prose.
-	! grep -qx -- --stop-signal <<<"$(complete_words stop --)"
+	run complete_words stop --
+	[[ "$output" != *--stop-signal* ]]
 }
 
 @test "completion: subcommands and their flags for the groups" {
