@@ -4,7 +4,7 @@
 #include "base/error.h"
 #include "engine/store.h"
 
-#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cli_store(const char *cmd, struct ctr_store *s)
@@ -23,15 +23,14 @@ int cli_fail(const char *cmd, const struct err *e, int status)
 	return status;
 }
 
-int eng_usage(const char *cmd, const char *fmt, ...)
+int cli_time_arg(const char *cmd, const char *arg, int *out)
 {
-	va_list ap;
-	fprintf(stderr, "capsa %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nSee 'capsa %s --help'.\n", cmd);
-	return 125;
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (!*arg || *end || v < 0 || v > 1 << 30)
+		return eng_usage(cmd, "--time \"%s\": expected seconds", arg);
+	*out = (int)v;
+	return 0;
 }
 
 bool cli_wants_help(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli/usage.h" /* eng_usage */
 #include "engine/ids.h"
 
 struct err;
@@ -19,8 +20,10 @@ int cli_store(const char *cmd, struct ctr_store *s);
 /* "capsa CMD: MSG" on stderr; returns `status`. */
 int cli_fail(const char *cmd, const struct err *e, int status);
 
-/* "capsa CMD: MSG\nSee 'capsa CMD --help'." on stderr; returns 125. */
-int eng_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A -t/--time value (stop, restart): whole seconds, 0 to 2^30, into
+ * *out.  Returns 0, or prints the usage error and returns its status. */
+int cli_time_arg(const char *cmd, const char *arg, int *out);
 
 /* -h/--help anywhere before "--". */
 bool cli_wants_help(int argc, char **argv);

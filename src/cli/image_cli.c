@@ -4,25 +4,55 @@
 #include "base/error.h"
 #include "image/store.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-int cli_store_root(const char *cmd, const char *opt, char *buf, size_t len)
+int cli_take_storage(const char *cmd, int *argc, char **argv)
+{
+	int n = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *v = NULL;
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--storage") && i + 1 < *argc)
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--storage=", 10))
+			v = argv[i] + 10;
+		if (!v) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (setenv("CAPSA_STORAGE", v, 1) < 0) {
+			fprintf(stderr, "capsa %s: --storage: %s\n", cmd, strerror(errno));
+			return 1;
+		}
+	}
+	*argc = n;
+	argv[n] = NULL;
+	return 0;
+}
+
+int cli_store_root(const char *cmd, char *buf, size_t len)
 {
 	struct err e = {0};
-	if (store_root_resolve(opt, buf, len, &e) < 0) {
+	if (store_root_resolve(NULL, buf, len, &e) < 0) {
 		fprintf(stderr, "capsa %s: %s\n", cmd, e.msg);
 		return 1;
 	}
 	return 0;
 }
 
-int cli_open_store(const char *cmd, const char *opt, struct store *s)
+int cli_open_store(const char *cmd, struct store *s)
 {
 	char root[4096];
 	struct err e = {0};
-	int r = cli_store_root(cmd, opt, root, sizeof(root));
+	int r = cli_store_root(cmd, root, sizeof(root));
 	if (r)
 		return r;
 	if (store_open(s, root, &e) < 0) {
@@ -70,10 +100,4 @@ const char *cli_ago(const char *t, char *buf, size_t len)
 			break;
 		}
 	return buf;
-}
-
-int cli_usage(const char *cmd, const char *msg)
-{
-	fprintf(stderr, "capsa %s: usage error: %s (see capsa %s --help)\n", cmd, msg, cmd);
-	return 2;
 }

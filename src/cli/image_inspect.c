@@ -69,14 +69,13 @@ static json_object *inspect_one(struct store *s, const struct image_rec *r, stru
 int cmd_image_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"storage", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *storage = NULL;
+	    {"help", no_argument, NULL, 'h'}, {0}};
 	int c;
+	if (cli_take_storage("image inspect", &argc, argv))
+		return 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 's')
-			storage = optarg;
-		else if (c == 'h')
+		if (c == 'h')
 			return puts(usage), 0;
 		else
 			return cli_usage("image inspect", "unknown option");
@@ -84,7 +83,7 @@ int cmd_image_inspect(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage("image inspect", "no image given");
 	struct store s;
-	int rc = cli_open_store("image inspect", storage, &s);
+	int rc = cli_open_store("image inspect", &s);
 	if (rc)
 		return rc;
 	struct err e = {0};

@@ -22,11 +22,11 @@ int cmd_image_prune(int argc, char **argv)
 {
 	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
 					     {"force", no_argument, NULL, 'f'},
-					     {"storage", required_argument, NULL, 's'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *storage = NULL;
 	int all = 0, c;
+	if (cli_take_storage("image prune", &argc, argv))
+		return 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
 		switch (c) {
@@ -34,9 +34,6 @@ int cmd_image_prune(int argc, char **argv)
 			all = 1;
 			break;
 		case 'f':
-			break;
-		case 's':
-			storage = optarg;
 			break;
 		case 'h':
 			puts(usage);
@@ -48,7 +45,7 @@ int cmd_image_prune(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("image prune", "unexpected argument");
 	struct store s;
-	int rc = cli_open_store("image prune", storage, &s);
+	int rc = cli_open_store("image prune", &s);
 	if (rc)
 		return rc;
 	struct err e = {0};

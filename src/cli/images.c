@@ -86,11 +86,11 @@ int cmd_images(int argc, char **argv)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
 					     {"quiet", no_argument, NULL, 'q'},
-					     {"storage", required_argument, NULL, 's'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *storage = NULL;
 	int json = 0, quiet = 0, c;
+	if (cli_take_storage("images", &argc, argv))
+		return 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -102,9 +102,6 @@ int cmd_images(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 's':
-			storage = optarg;
-			break;
 		case 'h':
 			puts(usage);
 			return 0;
@@ -115,7 +112,7 @@ int cmd_images(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("images", "unexpected argument");
 	struct store s;
-	int r = cli_open_store("images", storage, &s);
+	int r = cli_open_store("images", &s);
 	if (r)
 		return r;
 	struct image_index x;

@@ -15,14 +15,13 @@ static const char usage[] = "usage: capsa import [--storage DIR] FILE|- [NAME[:T
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"storage", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
-	const char *storage = NULL;
+	    {"help", no_argument, NULL, 'h'}, {0}};
 	int c;
+	if (cli_take_storage("import", &argc, argv))
+		return 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 's')
-			storage = optarg;
-		else if (c == 'h')
+		if (c == 'h')
 			return puts(usage), 0;
 		else
 			return cli_usage("import", "unknown option");
@@ -30,7 +29,7 @@ int cmd_import(int argc, char **argv)
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_usage("import", "want FILE and an optional NAME[:TAG]");
 	char root[4096];
-	int r = cli_store_root("import", storage, root, sizeof(root));
+	int r = cli_store_root("import", root, sizeof(root));
 	if (r)
 		return r;
 	char *args[] = {argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL, NULL};

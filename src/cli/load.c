@@ -18,11 +18,12 @@ int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {{"input", required_argument, NULL, 'i'},
 					     {"quiet", no_argument, NULL, 'q'},
-					     {"storage", required_argument, NULL, 's'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *storage = NULL, *input = "-";
+	const char *input = "-";
 	int c;
+	if (cli_take_storage("load", &argc, argv))
+		return 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -30,9 +31,6 @@ int cmd_load(int argc, char **argv)
 			input = optarg;
 			break;
 		case 'q':
-			break;
-		case 's':
-			storage = optarg;
 			break;
 		case 'h':
 			puts(usage);
@@ -46,7 +44,7 @@ int cmd_load(int argc, char **argv)
 	if (input[0] == '-' && !input[1] && isatty(STDIN_FILENO))
 		return cli_usage("load", "no -i FILE and stdin is a terminal");
 	char root[4096];
-	int r = cli_store_root("load", storage, root, sizeof(root));
+	int r = cli_store_root("load", root, sizeof(root));
 	if (r)
 		return r;
 	char *args[] = {(char *)input, NULL};

@@ -31,7 +31,6 @@ static const struct command commands[] = {
     {"logs", cmd_logs, "print a container's log"},
 	{"network", network_main, "manage networks: create, ls, inspect, rm, prune"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
-	{"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
     {"pause", cmd_pause, "freeze every process of containers"},
     {"ps", cmd_ps, "list containers"},
     {"pull", cmd_pull, "fetch an image from a registry"},

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 
 #include "base/error.h"
+#include "cli/image_cli.h"
 #include "image/helper.h"
 #include "image/store.h"
 
@@ -14,34 +15,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Take --storage DIR / --storage=DIR out of argv (capsa-pull gets the
- * resolved root from us) and exec `capsa-pull SUB`. */
+/* Exec `capsa-pull SUB` with our arguments but --storage: capsa-pull
+ * gets the resolved store root from us. */
 static int exec_helper(const char *sub, int argc, char **argv)
 {
-	const char *opt = NULL;
-	char **args = calloc((size_t)argc + 1, sizeof(char *));
-	if (!args) {
-		fprintf(stderr, "capsa %s: out of memory\n", sub);
+	if (cli_take_storage(sub, &argc, argv))
 		return 1;
-	}
-	size_t n = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--storage") && i + 1 < argc)
-			opt = argv[++i];
-		else if (!strncmp(argv[i], "--storage=", 10))
-			opt = argv[i] + 10;
-		else if (!strcmp(argv[i], "--")) {
-			while (i < argc)
-				args[n++] = argv[i++];
-		} else
-			args[n++] = argv[i];
-	}
 	struct err e = {0};
 	char root[PATH_MAX];
-	if (store_root_resolve(opt, root, sizeof(root), &e) < 0 ||
-	    helper_exec(sub, root, args, &e) < 0) {
+	if (store_root_resolve(NULL, root, sizeof(root), &e) < 0 ||
+	    helper_exec(sub, root, argv + 1, &e) < 0) {
 		fprintf(stderr, "capsa %s: %s\n", sub, e.msg);
-		free(args);
 		return 1;
 	}
 	return 1;

@@ -69,19 +69,16 @@ static int remove_one(struct store *s, struct image_index *x, const char *what, 
 int cmd_rmi(int argc, char **argv)
 {
 	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {"storage", required_argument, NULL, 's'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	const char *storage = NULL;
 	int force = 0, c;
+	if (cli_take_storage("rmi", &argc, argv))
+		return 1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			force = 1;
-			break;
-		case 's':
-			storage = optarg;
 			break;
 		case 'h':
 			puts(usage);
@@ -93,7 +90,7 @@ int cmd_rmi(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage("rmi", "no image given");
 	struct store s;
-	int rc = cli_open_store("rmi", storage, &s);
+	int rc = cli_open_store("rmi", &s);
 	if (rc)
 		return rc;
 	struct err e = {0};

@@ -36,11 +36,9 @@ int cmd_stop(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
 		if (c == 't') {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 1 << 30)
-				return eng_usage("stop", "--time \"%s\": expected seconds", optarg);
-			timeout = (int)v;
+			int rc = cli_time_arg("stop", optarg, &timeout);
+			if (rc)
+				return rc;
 		} else if (c == 'H') {
 			return usage(stdout), 0;
 		} else {

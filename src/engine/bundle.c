@@ -451,9 +451,12 @@ static int process(struct jb *b, json_object *spec, const struct bundle_in *in,
 	if (cwd[0] != '/')
 		return err_msg(e, EINVAL, "--workdir \"%s\": must be an absolute path", cwd);
 	set(b, p, "cwd", js(b, cwd));
+	/* One list (and one pass over the bounding set) for all three. */
 	static const char *const sets[] = {"bounding", "effective", "permitted"};
+	json_object *list = caps_json(b, o);
 	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
-		set(b, caps, sets[i], caps_json(b, o));
+		set(b, caps, sets[i], json_object_get(list));
+	json_object_put(list);
 	set(b, p, "capabilities", caps);
 	json_object *rl = ja(b);
 	for (size_t i = 0; i < o->n_ulimits; i++) {

@@ -139,7 +139,7 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	 * before anything of the container exists here. */
 	struct ctr_image ci = {0};
 	if (!o->rootfs) {
-		if ((r = ctr_image_setup(&ci, o->image, o->pull, o->platform, id, e)) < 0) {
+		if ((r = ctr_image_setup(&ci, o->image, o->pull, o->platform, id, o->rm, e)) < 0) {
 			ctr_image_abort(&ci, id);
 			ctr_image_release(&ci);
 			return r;
@@ -236,8 +236,10 @@ out:
 	return r;
 }
 
-/* After a foreground run: the exit, and --rm. */
-static void mark_exited(struct ctr_store *s, const char *id, int code, const char *error)
+/* After a foreground run: the exit (`oom`: the OOM killer ended it),
+ * and --rm. */
+static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
+			const char *error)
 {
 	_cleanup_close_ int dirfd = -1;
 	if (ctr_store_lock(s, id, true, &dirfd, NULL) < 0)
@@ -249,6 +251,7 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, const cha
 	rfc3339_now(now);
 	rec.state = CS_EXITED;
 	rec.exit_code = code;
+	rec.oom_killed = oom;
 	rec.owner = 0;
 	rec.owner_start = 0;
 	free(rec.finished);
@@ -305,12 +308,16 @@ int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct 
 	}
 	if ((r = mark_running(s, id, getpid(), e)) < 0)
 		return r;
-	struct rt_create_opts ro = {
-	    .root = s->runtime, .id = id, .bundle = dir, .seccomp_cache = s->seccomp};
+	bool oom = false;
+	struct rt_create_opts ro = {.root = s->runtime,
+				    .id = id,
+				    .bundle = dir,
+				    .seccomp_cache = s->seccomp,
+				    .oom_killed = &oom};
 	int st = 1;
 	r = rt_run(&ro, false, false, &st, e);
 	*status = r < 0 ? start_failure_status(st) : st;
-	mark_exited(s, id, *status, r < 0 ? e->msg : NULL);
+	mark_exited(s, id, *status, r == 0 && oom, r < 0 ? e->msg : NULL);
 	return r;
 }
 
@@ -401,7 +408,7 @@ static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
 	dup2(null, 2);
 	if (r < 0) {
 		rep.status = start_failure_status(st);
-		mark_exited(s, id, rep.status, e.msg);
+		mark_exited(s, id, rep.status, false, e.msg);
 		goto fail;
 	}
 	if (tty) {
@@ -412,7 +419,7 @@ static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
 			if (c >= 0)
 				close(c);
 			rt_delete(s->runtime, id, true, NULL);
-			mark_exited(s, id, EXIT_ENGINE, e.msg);
+			mark_exited(s, id, EXIT_ENGINE, false, e.msg);
 			goto fail;
 		}
 		close(c);

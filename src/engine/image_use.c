@@ -33,8 +33,7 @@ static void root_mode_from_image(const struct rootfs *rfs)
 
 /* capsa-pull, as `capsa pull` would run it; its progress goes to our
  * stderr, as docker's does. */
-static int pull_image(const char *storage, const char *image, const char *platform,
-		      struct err *e)
+static int pull_image(const char *storage, const char *image, const char *platform, struct err *e)
 {
 	char *args[5] = {"--quiet", NULL, NULL, NULL, NULL};
 	size_t n = 1;
@@ -48,8 +47,7 @@ static int pull_image(const char *storage, const char *image, const char *platfo
 }
 
 int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *platform,
-		    const char *ctr_id,
-		    struct err *e)
+		    const char *ctr_id, bool scratch, struct err *e)
 {
 	memset(ci, 0, sizeof(*ci));
 	char root[PATH_MAX];
@@ -97,7 +95,7 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	if (geteuid() != 0)
 		r = rootfs_copy_layers(rfs.lowerdir, rfs.target, e);
 	else
-		r = rootfs_mount(&rfs, 0, e);
+		r = rootfs_mount(&rfs, scratch ? ROOTFS_VOLATILE : 0, e);
 	if (r == 0)
 		root_mode_from_image(&rfs);
 	rootfs_free(&rfs);

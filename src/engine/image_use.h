@@ -35,9 +35,11 @@ struct ctr_image {
 /* Find `image` (pull policy: "missing", the default, runs capsa-pull
  * when the store lacks it; "always" first; "never" not at all; `platform`
  * goes to the pull), load its config, make and mount the container's
- * root. */
+ * root.  `scratch`: the root is removed with the container when it exits
+ * (--rm), so its upper dir need not survive a crash (overlay "volatile":
+ * no sync of the upper filesystem at unmount). */
 int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *platform,
-		    const char *ctr_id, struct err *e);
+		    const char *ctr_id, bool scratch, struct err *e);
 
 /* Undo a setup whose container creation failed afterwards. */
 void ctr_image_abort(struct ctr_image *ci, const char *ctr_id);

@@ -164,6 +164,13 @@ static void finish(const char *root, const char *id, int code)
 	struct err e = {0};
 	if (ctr_store_open(&s, &e) < 0)
 		return;
+	/* The runtime's state shows the OOM kill until it is deleted. */
+	bool oom = false;
+	json_object *st = NULL, *v;
+	if (rt_state(s.runtime, id, &st, NULL) == 0) {
+		oom = json_object_object_get_ex(st, "oomKilled", &v) && json_object_get_boolean(v);
+		json_object_put(st);
+	}
 	rt_delete(s.runtime, id, true, NULL);
 	_cleanup_close_ int dirfd = -1;
 	struct record rec;
@@ -177,6 +184,7 @@ static void finish(const char *root, const char *id, int code)
 		rfc3339_now(now);
 		rec.state = CS_EXITED;
 		rec.exit_code = code;
+		rec.oom_killed = oom;
 		rec.owner = 0;
 		rec.owner_start = 0;
 		free(rec.finished);

@@ -64,7 +64,9 @@ int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *
 	snprintf(rel, sizeof(rel), "containers/%s", ctr_id);
 	if (mkdirat(s->dirfd, rel, 0700) < 0 && errno != EEXIST)
 		return err_sys(e, errno, "container %s: mkdir %s/%s", ctr_id, s->root, rel);
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+	/* empty/ only for an image without layers (its lowerdir): one
+	 * directory less to make and remove on every container start. */
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]) - (img->n_layers > 0); i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s/%s", rel, sub[i]);
 		/* rootfs/ is the container's "/": 0755 as images expect. */
@@ -131,10 +133,19 @@ static int try_fuse(struct rootfs *r)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
-int rootfs_mount(struct rootfs *r, int userns, struct err *e)
+int rootfs_mount(struct rootfs *r, unsigned flags, struct err *e)
 {
 	char opts[OPTIONS_MAX + 64];
-	snprintf(opts, sizeof(opts), "%s%s", r->options, userns ? ",userxattr" : "");
+	int n = snprintf(opts, sizeof(opts), "%s%s", r->options,
+			 flags & ROOTFS_USERNS ? ",userxattr" : "");
+	if (flags & ROOTFS_VOLATILE) {
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",volatile");
+		if (mount("overlay", r->target, "overlay", 0, opts) == 0) {
+			r->kind = ROOTFS_OVERLAY;
+			return 0;
+		}
+		opts[n] = '\0'; /* a kernel before 5.10: no "volatile" */
+	}
 	if (mount("overlay", r->target, "overlay", 0, opts) == 0) {
 		r->kind = ROOTFS_OVERLAY;
 		return 0;

@@ -42,11 +42,20 @@ struct rootfs {
 int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *img,
 		   struct rootfs *r, struct err *e);
 
-/* Mount r->target in the current mount namespace.  `userns`: the caller
- * is in a user namespace (rootless), so overlay takes "userxattr".  When
- * overlayfs fails: fuse-overlayfs if in PATH, else a copy of the layers,
- * each with one warning on stderr.  Sets r->kind. */
-int rootfs_mount(struct rootfs *r, int userns, struct err *e);
+/* rootfs_mount flags. */
+enum {
+	ROOTFS_USERNS = 1,   /* the caller is in a user namespace: "userxattr" */
+	ROOTFS_VOLATILE = 2, /* the upper dir dies with the mount (a --rm run):
+			      * overlay's "volatile", so the unmount skips
+			      * syncing the upper filesystem (milliseconds to
+			      * over 100 ms on a busy disk); kernels without it
+			      * get the plain mount */
+};
+
+/* Mount r->target in the current mount namespace with `flags`
+ * (ROOTFS_*).  When overlayfs fails: fuse-overlayfs if in PATH, else a
+ * copy of the layers, each with one warning on stderr.  Sets r->kind. */
+int rootfs_mount(struct rootfs *r, unsigned flags, struct err *e);
 
 /* Unmount r->target (a copy has nothing to unmount). */
 int rootfs_unmount(struct rootfs *r, struct err *e);

@@ -323,6 +323,8 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 		r = err_sys(e, -r, "wait for the container");
 	}
 	launch_close(&l);
+	if (o->oom_killed)
+		*o->oom_killed = c.cg_made && cg_oom_killed(&c.cg) == 1;
 	if (!keep)
 		finish_run(o, &c);
 out:

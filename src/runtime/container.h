@@ -25,6 +25,9 @@ struct rt_create_opts {
 	bool no_cgroup; /* no cgroup of its own; resources checked, not applied */
 	int preserve_fds;
 	const char *seccomp_cache; /* compiled filters kept here (seccomp.h); NULL: none */
+	/* rt_run in the foreground: if set, whether the OOM killer killed
+	 * a process of the container's cgroup (read before it goes). */
+	bool *oom_killed;
 };
 
 /* Set the container up; its init waits for rt_start(). */

@@ -54,27 +54,29 @@ state_of() {
 	cap inspect "$1" | jq -r '.[0].State.Status'
 }
 
+# state_is WANT NAME: the container is in state WANT.
+state_is() {
+	[ "$(state_of "$2")" = "$1" ]
+}
+
+# wait_state WANT NAME: retry (helpers.bash) until it is.
 wait_state() {
-	local want=$1 name=$2 tries=100 s
-	while [ "$tries" -gt 0 ]; do
-		s=$(state_of "$name" 2>/dev/null)
-		[ "$s" = "$want" ] && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	echo "container $name: state '$s', expected '$want'" >&2
+	retry state_is "$1" "$2" 2>/dev/null && return 0
+	echo "container $2: state '$(state_of "$2" 2>/dev/null)', expected '$1'" >&2
 	return 1
 }
 
+# No container process and no monitor of this test is left.
+none_running() {
+	[ -z "$(stray_pids)" ] && [ -z "$(monitor_pids)" ]
+}
+
 engine_teardown() {
-	local bad="" left tries=100
+	local bad="" left
 	for id in $(cap ps -aq --no-trunc 2>/dev/null); do
 		cap rm -f "$id" >/dev/null 2>&1 || bad+="rm -f $id failed"$'\n'
 	done
-	while { [ -n "$(stray_pids)" ] || [ -n "$(monitor_pids)" ]; } && [ "$tries" -gt 0 ]; do
-		sleep 0.05
-		tries=$((tries - 1))
-	done
+	retry none_running 2>/dev/null || true
 	left=$(stray_pids)
 	if [ -n "$left" ]; then
 		bad+="container processes left: $(echo $left)"$'\n'

@@ -209,6 +209,21 @@ no_containers() { [ -z "$(cap ps -aq)" ]; }
 	run ctr --rm -m 8m sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a); echo survived'
 	assert_status 137
 	[[ "$output" != *survived* ]]
+	# Foreground and detached, inspect tells an OOM kill from a plain exit.
+	run ctr --name oomf -m 8m sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a)'
+	assert_status 137
+	[ "$(cap inspect oomf | jq -r '.[0].State.OOMKilled')" = true ]
+	ctr_d --name oomd -m 8m sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a)' >/dev/null
+	run cap wait oomd
+	[ "$output" = 137 ]
+	[ "$(cap inspect oomd | jq -r '.[0].State.OOMKilled')" = true ]
+	# A run within the limit does not set it.
+	ctr --name fine -m 64m true
+	[ "$(cap inspect fine | jq -r '.[0].State.OOMKilled')" = false ]
+	ctr_d --name fined -m 64m true >/dev/null
+	run cap wait fined
+	[ "$output" = 0 ]
+	[ "$(cap inspect fined | jq -r '.[0].State.OOMKilled')" = false ]
 }
 
 @test "engine lifecycle: -dt logs what the container wrote to its terminal" {

@@ -174,7 +174,7 @@ static void test_overlay_userns(void **state)
 			_exit(12);
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			_exit(13);
-		if (rootfs_mount(&r, 1, &e) < 0) {
+		if (rootfs_mount(&r, ROOTFS_USERNS, &e) < 0) {
 			fprintf(stderr, "%s\n", e.msg);
 			_exit(14);
 		}
@@ -187,6 +187,47 @@ static void test_overlay_userns(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(rootfs_remove(&st, "c2", &e), 0);
+	rootfs_free(&r);
+}
+
+/* ROOTFS_VOLATILE: the mount carries overlay's "volatile" (this kernel
+ * has it), shows the layers as a plain one does, and rootfs_remove
+ * clears what volatile leaves in the work dir. */
+static void test_overlay_volatile(void **state)
+{
+	if (geteuid() != 0)
+		skip();
+	struct rootfs r;
+	struct err e = {0};
+	assert_int_equal(rootfs_prepare(&st, "c5", &img, &r, &e), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(10);
+		if (rootfs_mount(&r, ROOTFS_VOLATILE, &e) < 0 || r.kind != ROOTFS_OVERLAY)
+			_exit(11);
+		if (!view_ok(r.target))
+			_exit(12);
+		char *mounts = NULL;
+		size_t len = 0;
+		if (read_file_at(AT_FDCWD, "/proc/self/mounts", &mounts, &len, NULL) < 0)
+			_exit(13);
+		char *line = strstr(mounts, r.target);
+		int ok = line && strstr(line, "volatile") &&
+			 (!strchr(line, '\n') || strstr(line, "volatile") < strchr(line, '\n'));
+		free(mounts);
+		if (!ok)
+			_exit(14);
+		_exit(rootfs_unmount(&r, &e) < 0 ? 15 : 0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(rootfs_remove(&st, "c5", &e), 0);
+	assert_false(exists(r.dir, "."));
 	rootfs_free(&r);
 }
 
@@ -218,9 +259,8 @@ static void test_bad_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_overlay_root),
-	    cmocka_unit_test(test_overlay_userns),
-	    cmocka_unit_test(test_copy_fallback),
+	    cmocka_unit_test(test_overlay_root),     cmocka_unit_test(test_overlay_userns),
+	    cmocka_unit_test(test_overlay_volatile), cmocka_unit_test(test_copy_fallback),
 	    cmocka_unit_test(test_bad_input),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,17 +102,6 @@ int oci_fail(const struct oci_global *g, const struct err *e, int status)
 		}
 	}
 	return status;
-}
-
-int oci_usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "capsa oci %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see capsa oci %s --help)\n", cmd);
-	return 1;
 }
 
 bool oci_wants_help(int argc, char **argv)

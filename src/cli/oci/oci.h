@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "cli/usage.h" /* oci_usage: message, hint, exit status 1 (as runc) */
+
 struct err;
 
 struct oci_global {
@@ -20,8 +22,6 @@ struct oci_global {
  * containerd reads the last error from there).  Returns `status`. */
 int oci_fail(const struct oci_global *g, const struct err *e, int status);
 
-/* Usage error: message, hint, exit status 1 (as runc). */
-int oci_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* True if argv holds -h/--help; then the command prints its usage. */
 bool oci_wants_help(int argc, char **argv);
