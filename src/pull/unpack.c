@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "image/store.h"
 #include "pull/common.h"
+#include "pull/hash.h"
 #include "pull/unpack_entry.h"
 
 #include <archive.h>
@@ -27,7 +28,8 @@
 
 struct stream {
 	int fd;
-	struct sha256 raw_hash, tar_hash;
+	struct pull_hash raw_hash, tar_hash;
+	int want_raw; /* hash the bytes read: only when a digest is to check */
 	struct archive *outer;
 	char *buf;
 	int failed; /* a read error in a callback */
@@ -45,7 +47,11 @@ static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
 			st->failed = 1;
 			return -1;
 		}
-		sha256_update(&st->raw_hash, st->buf, (size_t)n);
+		if (st->want_raw && pull_hash_update(&st->raw_hash, st->buf, (size_t)n) < 0) {
+			archive_set_error(a, EIO, "sha256 failed");
+			st->failed = 1;
+			return -1;
+		}
 		*out = st->buf;
 		return n;
 	}
@@ -65,7 +71,11 @@ static la_ssize_t tar_read(struct archive *a, void *data, const void **out)
 		st->failed = 1;
 		return -1;
 	}
-	sha256_update(&st->tar_hash, p, len);
+	if (pull_hash_update(&st->tar_hash, p, len) < 0) {
+		archive_set_error(a, EIO, "sha256 failed");
+		st->failed = 1;
+		return -1;
+	}
 	*out = p;
 	return (la_ssize_t)len;
 }
@@ -169,10 +179,17 @@ static int lock_layer(struct store *s, const char *chain, struct err *e)
 	return fd;
 }
 
+static void stream_done(struct stream *st)
+{
+	pull_hash_free(&st->raw_hash);
+	pull_hash_free(&st->tar_hash);
+	free(st->buf);
+}
+
 int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *out, struct err *e)
 {
 	_cleanup_close_ int lock = -1;
-	_cleanup_free_ char *buf = NULL;
+	_cleanup_(stream_done) struct stream st = {.fd = in->fd, .want_raw = in->digest != NULL};
 	memset(out, 0, sizeof(*out));
 	if (in->diff_id) {
 		chain_id_next(in->parent_chain, in->diff_id, out->chain_id);
@@ -203,11 +220,11 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 		r = err_sys(e, errno, "%s: %s/diff", in->name, path);
 		goto fail;
 	}
-	buf = malloc(BUFSZ);
-	struct stream st = {.fd = in->fd, .buf = buf};
-	sha256_init(&st.raw_hash);
-	sha256_init(&st.tar_hash);
-	r = buf ? unpack_into(&st, &w, e) : err_sys(e, ENOMEM, "%s", in->name);
+	st.buf = malloc(BUFSZ);
+	if (!st.buf || pull_hash_init(&st.raw_hash) < 0 || pull_hash_init(&st.tar_hash) < 0)
+		r = err_sys(e, ENOMEM, "%s: buffers and sha256", in->name);
+	else
+		r = unpack_into(&st, &w, e);
 	if (r == 0)
 		r = layer_writer_finish(&w, e);
 	layer_writer_free(&w);
@@ -215,14 +232,18 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	if (r < 0)
 		goto fail;
 
-	char got[SHA256_DIGEST_STR];
-	sha256_final_str(&st.raw_hash, got);
+	char got[SHA256_DIGEST_STR], tar_got[SHA256_DIGEST_STR];
+	if (pull_hash_final_str(&st.raw_hash, got) < 0 ||
+	    pull_hash_final_str(&st.tar_hash, tar_got) < 0) {
+		r = err_msg(e, EIO, "%s: sha256 failed", in->name);
+		goto fail;
+	}
 	if (in->digest && strcmp(got, in->digest) != 0) {
 		r = err_msg(e, EIO, "%s: digest mismatch: expected %s, got %s", in->name,
 			    in->digest, got);
 		goto fail;
 	}
-	sha256_final_str(&st.tar_hash, got);
+	memcpy(got, tar_got, sizeof(got));
 	if (in->diff_id && strcmp(got, in->diff_id) != 0) {
 		r = err_msg(e, EIO, "%s: diff ID mismatch: the config says %s, the content is %s",
 			    in->name, in->diff_id, got);

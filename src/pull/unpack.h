@@ -16,7 +16,7 @@
 #ifndef CAPSA_PULL_UNPACK_H
 #define CAPSA_PULL_UNPACK_H
 
-#include "base/sha256.h"
+#include "base/sha256.h" /* SHA256_DIGEST_STR */
 
 struct err;
 struct store;
