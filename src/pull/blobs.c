@@ -237,7 +237,7 @@ static int finish(struct loop *l, struct xfer *x, struct err *e)
 		return err_msg(e, EBADMSG, "blob %s: digest mismatch: the registry sent sha256:%s",
 			       x->d->digest, hex);
 	}
-	if (fsync(x->fd) < 0)
+	if (!l->f->caller_syncs && fsync(x->fd) < 0)
 		return err_sys(e, errno, "blob %s: fsync %s", x->d->digest, x->part);
 	/* Rename while still holding the partial's lock: a concurrent pull
 	 * waiting for it must find the blob in place when it gets the lock,

@@ -161,9 +161,7 @@ out:
 	return r;
 }
 
-/* Lock layers/<hex>.lock: the second of two concurrent unpacks of one
- * layer waits here, then finds the layer in place. */
-static int lock_layer(struct store *s, const char *chain, struct err *e)
+int layer_lock(struct store *s, const char *chain, struct err *e)
 {
 	char rel[96];
 	snprintf(rel, sizeof(rel), "layers/%s.lock", chain + 7);
@@ -179,6 +177,36 @@ static int lock_layer(struct store *s, const char *chain, struct err *e)
 	return fd;
 }
 
+int layer_publish(struct store *s, struct layer_out *o, struct err *e)
+{
+	char final[96];
+	int r = 0;
+	snprintf(final, sizeof(final), "layers/%s", o->chain_id + 7);
+	if (renameat(s->dirfd, o->tmp, s->dirfd, final) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			r = err_sys(e, errno, "layer %s: rename %s/%s into place", o->chain_id,
+				    s->root, o->tmp);
+		else
+			o->existed = 1; /* unpacked meanwhile by someone else */
+		rm_rf_at(s->dirfd, o->tmp);
+	}
+	o->tmp[0] = '\0';
+	if (o->tmpfd >= 0)
+		close(o->tmpfd);
+	o->tmpfd = -1;
+	return r;
+}
+
+void layer_discard(struct store *s, struct layer_out *o)
+{
+	if (o->tmp[0])
+		rm_rf_at(s->dirfd, o->tmp);
+	o->tmp[0] = '\0';
+	if (o->tmpfd >= 0)
+		close(o->tmpfd);
+	o->tmpfd = -1;
+}
+
 static void stream_done(struct stream *st)
 {
 	pull_hash_free(&st->raw_hash);
@@ -191,10 +219,15 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	_cleanup_close_ int lock = -1;
 	_cleanup_(stream_done) struct stream st = {.fd = in->fd, .want_raw = in->digest != NULL};
 	memset(out, 0, sizeof(*out));
+	out->tmpfd = -1;
+	if (in->locked && !in->diff_id)
+		return err_msg(e, EINVAL, "%s: a held lock without a diff ID", in->name);
 	if (in->diff_id) {
 		chain_id_next(in->parent_chain, in->diff_id, out->chain_id);
 		snprintf(out->diff_id, sizeof(out->diff_id), "%s", in->diff_id);
-		if ((lock = lock_layer(s, out->chain_id, e)) < 0)
+	}
+	if (in->diff_id && !in->locked) {
+		if ((lock = layer_lock(s, out->chain_id, e)) < 0)
 			return lock;
 		if (store_layer_exists(s, out->chain_id)) {
 			out->existed = 1;
@@ -252,27 +285,24 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	if (!in->diff_id) {
 		memcpy(out->diff_id, got, sizeof(got));
 		chain_id_next(in->parent_chain, got, out->chain_id);
-		if ((lock = lock_layer(s, out->chain_id, e)) < 0) {
+		if ((lock = layer_lock(s, out->chain_id, e)) < 0) {
 			r = lock;
 			goto fail;
 		}
 	}
 	if ((r = write_meta(tmpfd, out, in->parent_chain, w.size, e)) < 0)
 		goto fail;
+	memcpy(out->tmp, tmp, sizeof(out->tmp));
+	if (in->locked) {
+		/* The caller syncs, then publishes; the flock on tmpfd keeps
+		 * GC away from the temporary until then. */
+		out->tmpfd = steal_fd(&tmpfd);
+		return 0;
+	}
 	/* No syncfs here: it would flush every dirty page of the file
 	 * system, not just ours.  A killed unpack leaves a temporary
 	 * directory (GC removes it); the rename is what publishes. */
-	char final[96];
-	snprintf(final, sizeof(final), "layers/%s", out->chain_id + 7);
-	if (renameat(s->dirfd, tmp, s->dirfd, final) < 0) {
-		if (errno != EEXIST && errno != ENOTEMPTY) {
-			r = err_sys(e, errno, "%s: rename into %s/%s", in->name, s->root, final);
-			goto fail;
-		}
-		out->existed = 1; /* unpacked meanwhile by someone else */
-		rm_rf_at(s->dirfd, tmp);
-	}
-	return 0;
+	return layer_publish(s, out, e);
 fail:
 	rm_rf_at(s->dirfd, tmp);
 	return r;
