@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "image/store.h"
 #include "pull/common.h"
+#include "pull/gunzip.h"
 #include "pull/hash.h"
 #include "pull/unpack_entry.h"
 
@@ -17,6 +18,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,37 +26,68 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUFSZ (256 * 1024)
+#define BUFSZ  (256 * 1024) /* compressed bytes per read */
+#define OBUFSZ (256 * 1024) /* decompressed bytes per gzip step */
 
+/* The layer's bytes on their way: read from fd (hashed when a digest is
+ * to check), decompressed (ISA-L for gzip, else libarchive's filters),
+ * hashed again as tar (the diff ID), read by libarchive's tar reader. */
 struct stream {
 	int fd;
 	struct pull_hash raw_hash, tar_hash;
 	int want_raw; /* hash the bytes read: only when a digest is to check */
-	struct archive *outer;
 	char *buf;
+	size_t pending; /* bytes in buf read ahead (format sniffing) */
+	bool eof;
+	struct archive *outer; /* libarchive's filters (zstd, plain) */
+	struct gunzip *gz;     /* or ISA-L */
+	char *obuf;
 	int failed; /* a read error in a callback */
 };
 
-static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+/* The next bytes of the input, in st->buf: their count, 0 at the end, or
+ * a negative errno. */
+static ssize_t read_input(struct stream *st)
 {
-	struct stream *st = data;
+	if (st->pending) {
+		ssize_t n = (ssize_t)st->pending;
+		st->pending = 0;
+		return n;
+	}
 	for (;;) {
 		ssize_t n = read(st->fd, st->buf, BUFSZ);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			archive_set_error(a, errno, "read: %s", strerror(errno));
-			st->failed = 1;
-			return -1;
-		}
-		if (st->want_raw && pull_hash_update(&st->raw_hash, st->buf, (size_t)n) < 0) {
-			archive_set_error(a, EIO, "sha256 failed");
-			st->failed = 1;
-			return -1;
-		}
-		*out = st->buf;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			st->eof = true;
+		if (st->want_raw && pull_hash_update(&st->raw_hash, st->buf, (size_t)n) < 0)
+			return -EIO;
 		return n;
 	}
+}
+
+static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+{
+	struct stream *st = data;
+	ssize_t n = read_input(st);
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "read: %s", strerror((int)-n));
+		st->failed = 1;
+		return -1;
+	}
+	*out = st->buf;
+	return n;
+}
+
+static int hash_tar(struct archive *a, struct stream *st, const void *p, size_t len)
+{
+	if (pull_hash_update(&st->tar_hash, p, len) == 0)
+		return 0;
+	archive_set_error(a, EIO, "sha256 failed");
+	st->failed = 1;
+	return -1;
 }
 
 static la_ssize_t tar_read(struct archive *a, void *data, const void **out)
@@ -71,13 +104,41 @@ static la_ssize_t tar_read(struct archive *a, void *data, const void **out)
 		st->failed = 1;
 		return -1;
 	}
-	if (pull_hash_update(&st->tar_hash, p, len) < 0) {
-		archive_set_error(a, EIO, "sha256 failed");
-		st->failed = 1;
+	if (hash_tar(a, st, p, len) < 0)
 		return -1;
-	}
 	*out = p;
 	return (la_ssize_t)len;
+}
+
+static la_ssize_t gz_read(struct archive *a, void *data, const void **out)
+{
+	struct stream *st = data;
+	for (;;) {
+		if (gunzip_need_input(st->gz) && !st->eof) {
+			ssize_t n = read_input(st);
+			if (n < 0) {
+				archive_set_error(a, (int)-n, "read: %s", strerror((int)-n));
+				st->failed = 1;
+				return -1;
+			}
+			gunzip_input(st->gz, st->buf, (size_t)n);
+		}
+		bool done;
+		long n = gunzip_read(st->gz, st->obuf, OBUFSZ, st->eof, &done);
+		if (n < 0) {
+			archive_set_error(a, EINVAL, "gzip: %s", gunzip_error(st->gz));
+			st->failed = 1;
+			return -1;
+		}
+		if (n > 0) {
+			if (hash_tar(a, st, st->obuf, (size_t)n) < 0)
+				return -1;
+			*out = st->obuf;
+			return n;
+		}
+		if (done)
+			return 0;
+	}
 }
 
 static int write_meta(int dirfd, const struct layer_out *o, const char *parent, uint64_t size,
@@ -89,9 +150,10 @@ static int write_meta(int dirfd, const struct layer_out *o, const char *parent, 
 	return write_file_atomic(dirfd, "layer.json", buf, (size_t)n, 0644, e);
 }
 
-/* Read the tar in `st` into `w`; the caller owns both readers. */
-static int read_entries(struct stream *st, struct archive *tar, struct layer_writer *w,
-			struct err *e)
+/* Read the tar in `st` into `w`; the caller owns the readers. */
+static int read_entries(struct stream *st, struct archive *tar,
+			la_ssize_t (*next)(struct archive *, void *, const void **),
+			struct layer_writer *w, struct err *e)
 {
 	struct archive_entry *ent;
 	for (;;) {
@@ -106,24 +168,57 @@ static int read_entries(struct stream *st, struct archive *tar, struct layer_wri
 	/* The diff ID covers the whole uncompressed stream, including the
 	 * padding after the end-of-archive blocks. */
 	const void *p;
-	const void **pp = &p;
-	while (tar_read(tar, st, pp) > 0)
+	while (next(tar, st, &p) > 0)
 		;
 	if (st->failed)
 		return err_msg(e, EIO, "%s: %s", w->what, archive_error_string(tar));
 	/* And the blob digest covers every byte of the input. */
-	while (raw_read(st->outer, st, pp) > 0)
+	ssize_t n;
+	while (!st->eof && (n = read_input(st)) > 0)
 		;
-	if (st->failed)
+	if (!st->eof)
 		return err_sys(e, EIO, "%s: read", w->what);
 	return 0;
 }
 
+static int open_tar(struct stream *st, struct archive *tar,
+		    la_ssize_t (*next)(struct archive *, void *, const void **),
+		    struct layer_writer *w, struct err *e)
+{
+	archive_read_support_format_tar(tar);
+	archive_read_support_format_gnutar(tar);
+	if (archive_read_open(tar, st, NULL, next, NULL) != ARCHIVE_OK)
+		return err_msg(e, EINVAL, "%s: not a tar archive: %s", w->what,
+			       archive_error_string(tar));
+	return read_entries(st, tar, next, w, e);
+}
+
 static int unpack_into(struct stream *st, struct layer_writer *w, struct err *e)
 {
-	struct archive *outer = archive_read_new(), *tar = archive_read_new();
+	struct archive *outer = NULL, *tar = archive_read_new();
 	int r = 0;
-	if (!outer || !tar) {
+	if (!tar) {
+		r = err_sys(e, ENOMEM, "%s", w->what);
+		goto out;
+	}
+	/* Sniff the format from the first bytes. */
+	ssize_t n = read_input(st);
+	if (n < 0) {
+		r = err_sys(e, (int)-n, "%s: read", w->what);
+		goto out;
+	}
+	st->pending = (size_t)n;
+	if (gunzip_magic(st->buf, (size_t)n)) {
+		st->gz = gunzip_new();
+		st->obuf = malloc(OBUFSZ);
+		if (!st->gz || !st->obuf) {
+			r = err_sys(e, ENOMEM, "%s", w->what);
+			goto out;
+		}
+		r = open_tar(st, tar, gz_read, w, e);
+		goto out;
+	}
+	if (!(outer = archive_read_new())) {
 		r = err_sys(e, ENOMEM, "%s", w->what);
 		goto out;
 	}
@@ -145,14 +240,7 @@ static int unpack_into(struct stream *st, struct layer_writer *w, struct err *e)
 		r = err_msg(e, EINVAL, "%s: %s", w->what, archive_error_string(outer));
 		goto out;
 	}
-	archive_read_support_format_tar(tar);
-	archive_read_support_format_gnutar(tar);
-	if (archive_read_open(tar, st, NULL, tar_read, NULL) != ARCHIVE_OK) {
-		r = err_msg(e, EINVAL, "%s: not a tar archive: %s", w->what,
-			    archive_error_string(tar));
-		goto out;
-	}
-	r = read_entries(st, tar, w, e);
+	r = open_tar(st, tar, tar_read, w, e);
 out:
 	if (tar)
 		archive_read_free(tar);
@@ -212,6 +300,8 @@ static void stream_done(struct stream *st)
 	pull_hash_free(&st->raw_hash);
 	pull_hash_free(&st->tar_hash);
 	free(st->buf);
+	free(st->obuf);
+	gunzip_free(st->gz);
 }
 
 int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *out, struct err *e)
