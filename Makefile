@@ -30,7 +30,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # dynamically; it also uses the library's base/ and image/ code.
 PULL_SRC := $(wildcard src/pull/*.c)
 PULL_OBJ := $(PULL_SRC:%.c=$(B)/obj/%.o)
-PULL_LIBS := -larchive -ljson-c -lcurl -lssl -lcrypto -lseccomp
+PULL_LIBS := -lisal -larchive -ljson-c -lcurl -lssl -lcrypto -lseccomp
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
 

@@ -14,6 +14,7 @@
 #ifndef CAPSA_PULL_BLOBS_H
 #define CAPSA_PULL_BLOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct descriptor;
@@ -33,6 +34,12 @@ struct blob_fetch {
 	struct progress *progress; /* may be NULL */
 	blob_done_fn done;	   /* may be NULL */
 	void *arg;
+	/* false: each blob is fsync'd before its rename.  true: the caller
+	 * syncs the file system (syncfs) before anything that refers to
+	 * the blobs is published, and checks their digests when it reads
+	 * them (a blob renamed but not yet on disk when the machine
+	 * crashed may be damaged). */
+	bool caller_syncs;
 };
 
 int blobs_fetch(const struct blob_fetch *f, const struct descriptor *const *ds, size_t n,

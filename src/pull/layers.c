@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -32,7 +33,8 @@ struct unpacker {
 	const struct manifest *m;
 	char **diff_ids;
 	char (*chains)[SHA256_DIGEST_STR];
-	size_t *blob_of; /* layer index -> index of its blob, SIZE_MAX: not fetched */
+	size_t *blob_of;	/* layer index -> index of its blob, SIZE_MAX: not fetched */
+	struct layer_out *outs; /* unpacked, not yet published (outs[i].tmp) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *q;
@@ -54,15 +56,18 @@ static int unpack_one(struct unpacker *u, const struct job *j, struct err *e)
 			      .name = name,
 			      .parent_chain = i ? u->chains[i - 1] : NULL,
 			      .diff_id = u->diff_ids[i],
-			      /* blobs.c verified the compressed bytes (libcrypto,
-			       * while they arrived): no second hash here. */
-			      .digest = NULL};
-	struct layer_out out;
-	int ret = layer_unpack(u->s, &in, &out, e);
+			      /* Checked again (SHA-NI: cheap): a blob kept by a pull
+			       * that crashed before its syncfs may be damaged. */
+			      .digest = d->digest,
+			      .locked = 1};
+	struct layer_out *out = &u->outs[i];
+	int ret = layer_unpack(u->s, &in, out, e);
+	if (ret == -EIO)
+		unlink(j->path); /* damaged or lying: the next pull fetches it again */
 	if (ret < 0)
 		return ret;
-	if (strcmp(out.chain_id, u->chains[i]))
-		return err_msg(e, EBADMSG, "%s: chain ID %s, expected %s", name, out.chain_id,
+	if (strcmp(out->chain_id, u->chains[i]))
+		return err_msg(e, EBADMSG, "%s: chain ID %s, expected %s", name, out->chain_id,
 			       u->chains[i]);
 	return 0;
 }
@@ -122,6 +127,32 @@ static int on_blob(void *arg, size_t index, const char *path, struct err *e)
 	return 0;
 }
 
+/* One syncfs makes every unpacked layer (and the blobs written before
+ * them) durable, then the renames publish them, bottom first. */
+static int publish_all(struct store *s, struct layer_out *outs, size_t n, struct err *e)
+{
+	int ret = 0;
+	if (syncfs(s->dirfd) < 0)
+		ret = err_sys(e, errno, "layers: syncfs %s", s->root);
+	for (size_t i = 0; i < n; i++) {
+		if (!outs[i].tmp[0])
+			continue;
+		if (ret == 0)
+			ret = layer_publish(s, &outs[i], e);
+		else
+			layer_discard(s, &outs[i]);
+	}
+	return ret;
+}
+
+static void close_locks(int **locks)
+{
+	for (int *l = *locks; l && *l != INT_MIN; l++)
+		if (*l >= 0)
+			close(*l);
+	free(*locks);
+}
+
 int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct manifest *m,
 		 char **diff_ids, enum progress_mode mode, struct err *e)
 {
@@ -130,15 +161,32 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 	_cleanup_free_ size_t *blob_of = calloc(n + 1, sizeof(size_t));
 	_cleanup_free_ const struct descriptor **want = calloc(n + 1, sizeof(*want));
 	_cleanup_free_ struct job *q = calloc(n + 1, sizeof(*q));
-	if (!chains || !blob_of || !want || !q)
+	_cleanup_free_ struct layer_out *outs = calloc(n + 1, sizeof(*outs));
+	_cleanup_(close_locks) int *locks = calloc(n + 1, sizeof(int));
+	if (!chains || !blob_of || !want || !q || !outs || !locks)
 		return err_sys(e, ENOMEM, "layers");
-	/* Each blob downloads once, however many layers use it. */
+	for (size_t i = 0; i < n; i++)
+		locks[i] = outs[i].tmpfd = -1;
+	locks[n] = INT_MIN;
+	/* Each blob downloads once, however many layers use it.  The lock of
+	 * every missing layer is taken here, bottom first, and held until
+	 * it is published: a concurrent pull of an image with the same base
+	 * waits, then finds those layers done.  Two images share only a
+	 * bottom run of chain IDs, so locks taken in this order cannot wait
+	 * on each other in a cycle. */
 	size_t nwant = 0;
 	for (size_t i = 0; i < n; i++) {
 		chain_id_next(i ? chains[i - 1] : NULL, diff_ids[i], chains[i]);
 		blob_of[i] = SIZE_MAX;
 		if (store_layer_exists(s, chains[i]) > 0)
 			continue;
+		if ((locks[i] = layer_lock(s, chains[i], e)) < 0)
+			return locks[i];
+		if (store_layer_exists(s, chains[i]) > 0) {
+			close(locks[i]); /* done by the pull we waited for */
+			locks[i] = -1;
+			continue;
+		}
 		size_t k = 0;
 		while (k < nwant && strcmp(want[k]->digest, m->layers[i].digest))
 			k++;
@@ -148,8 +196,13 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 	}
 	if (nwant == 0)
 		return 0;
-	struct unpacker u = {
-	    .s = s, .m = m, .diff_ids = diff_ids, .chains = chains, .blob_of = blob_of, .q = q};
+	struct unpacker u = {.s = s,
+			     .m = m,
+			     .diff_ids = diff_ids,
+			     .chains = chains,
+			     .blob_of = blob_of,
+			     .outs = outs,
+			     .q = q};
 	pthread_mutex_init(&u.lock, NULL);
 	pthread_cond_init(&u.cond, NULL);
 	/* Unpacking (decompression and a few syscalls per file) is the CPU
@@ -172,6 +225,7 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 	f.progress = progress_new(nwant, mode, stderr);
 	f.done = on_blob;
 	f.arg = &u;
+	f.caller_syncs = true; /* publish_all */
 	if (ret == 0)
 		ret = blobs_fetch(&f, want, nwant, e);
 	progress_free(f.progress);
@@ -187,6 +241,11 @@ int layers_fetch(struct store *s, const struct blob_fetch *bf, const struct mani
 		*e = u.err;
 		ret = -(e->code ? e->code : EIO);
 	}
+	if (ret == 0)
+		ret = publish_all(s, outs, n, e);
+	else
+		for (size_t i = 0; i < n; i++)
+			layer_discard(s, &outs[i]);
 	for (size_t i = 0; i < u.tail; i++)
 		free(q[i].path);
 	pthread_mutex_destroy(&u.lock);

@@ -10,12 +10,15 @@
 #include "base/fs.h"
 #include "image/store.h"
 #include "pull/common.h"
+#include "pull/gunzip.h"
+#include "pull/hash.h"
 #include "pull/unpack_entry.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,32 +26,68 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUFSZ (256 * 1024)
+#define BUFSZ  (256 * 1024) /* compressed bytes per read */
+#define OBUFSZ (256 * 1024) /* decompressed bytes per gzip step */
 
+/* The layer's bytes on their way: read from fd (hashed when a digest is
+ * to check), decompressed (ISA-L for gzip, else libarchive's filters),
+ * hashed again as tar (the diff ID), read by libarchive's tar reader. */
 struct stream {
 	int fd;
-	struct sha256 raw_hash, tar_hash;
-	struct archive *outer;
+	struct pull_hash raw_hash, tar_hash;
+	int want_raw; /* hash the bytes read: only when a digest is to check */
 	char *buf;
+	size_t pending; /* bytes in buf read ahead (format sniffing) */
+	bool eof;
+	struct archive *outer; /* libarchive's filters (zstd, plain) */
+	struct gunzip *gz;     /* or ISA-L */
+	char *obuf;
 	int failed; /* a read error in a callback */
 };
 
-static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+/* The next bytes of the input, in st->buf: their count, 0 at the end, or
+ * a negative errno. */
+static ssize_t read_input(struct stream *st)
 {
-	struct stream *st = data;
+	if (st->pending) {
+		ssize_t n = (ssize_t)st->pending;
+		st->pending = 0;
+		return n;
+	}
 	for (;;) {
 		ssize_t n = read(st->fd, st->buf, BUFSZ);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			archive_set_error(a, errno, "read: %s", strerror(errno));
-			st->failed = 1;
-			return -1;
-		}
-		sha256_update(&st->raw_hash, st->buf, (size_t)n);
-		*out = st->buf;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			st->eof = true;
+		if (st->want_raw && pull_hash_update(&st->raw_hash, st->buf, (size_t)n) < 0)
+			return -EIO;
 		return n;
 	}
+}
+
+static la_ssize_t raw_read(struct archive *a, void *data, const void **out)
+{
+	struct stream *st = data;
+	ssize_t n = read_input(st);
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "read: %s", strerror((int)-n));
+		st->failed = 1;
+		return -1;
+	}
+	*out = st->buf;
+	return n;
+}
+
+static int hash_tar(struct archive *a, struct stream *st, const void *p, size_t len)
+{
+	if (pull_hash_update(&st->tar_hash, p, len) == 0)
+		return 0;
+	archive_set_error(a, EIO, "sha256 failed");
+	st->failed = 1;
+	return -1;
 }
 
 static la_ssize_t tar_read(struct archive *a, void *data, const void **out)
@@ -65,9 +104,41 @@ static la_ssize_t tar_read(struct archive *a, void *data, const void **out)
 		st->failed = 1;
 		return -1;
 	}
-	sha256_update(&st->tar_hash, p, len);
+	if (hash_tar(a, st, p, len) < 0)
+		return -1;
 	*out = p;
 	return (la_ssize_t)len;
+}
+
+static la_ssize_t gz_read(struct archive *a, void *data, const void **out)
+{
+	struct stream *st = data;
+	for (;;) {
+		if (gunzip_need_input(st->gz) && !st->eof) {
+			ssize_t n = read_input(st);
+			if (n < 0) {
+				archive_set_error(a, (int)-n, "read: %s", strerror((int)-n));
+				st->failed = 1;
+				return -1;
+			}
+			gunzip_input(st->gz, st->buf, (size_t)n);
+		}
+		bool done;
+		long n = gunzip_read(st->gz, st->obuf, OBUFSZ, st->eof, &done);
+		if (n < 0) {
+			archive_set_error(a, EINVAL, "gzip: %s", gunzip_error(st->gz));
+			st->failed = 1;
+			return -1;
+		}
+		if (n > 0) {
+			if (hash_tar(a, st, st->obuf, (size_t)n) < 0)
+				return -1;
+			*out = st->obuf;
+			return n;
+		}
+		if (done)
+			return 0;
+	}
 }
 
 static int write_meta(int dirfd, const struct layer_out *o, const char *parent, uint64_t size,
@@ -79,9 +150,10 @@ static int write_meta(int dirfd, const struct layer_out *o, const char *parent, 
 	return write_file_atomic(dirfd, "layer.json", buf, (size_t)n, 0644, e);
 }
 
-/* Read the tar in `st` into `w`; the caller owns both readers. */
-static int read_entries(struct stream *st, struct archive *tar, struct layer_writer *w,
-			struct err *e)
+/* Read the tar in `st` into `w`; the caller owns the readers. */
+static int read_entries(struct stream *st, struct archive *tar,
+			la_ssize_t (*next)(struct archive *, void *, const void **),
+			struct layer_writer *w, struct err *e)
 {
 	struct archive_entry *ent;
 	for (;;) {
@@ -96,24 +168,57 @@ static int read_entries(struct stream *st, struct archive *tar, struct layer_wri
 	/* The diff ID covers the whole uncompressed stream, including the
 	 * padding after the end-of-archive blocks. */
 	const void *p;
-	const void **pp = &p;
-	while (tar_read(tar, st, pp) > 0)
+	while (next(tar, st, &p) > 0)
 		;
 	if (st->failed)
 		return err_msg(e, EIO, "%s: %s", w->what, archive_error_string(tar));
 	/* And the blob digest covers every byte of the input. */
-	while (raw_read(st->outer, st, pp) > 0)
+	ssize_t n;
+	while (!st->eof && (n = read_input(st)) > 0)
 		;
-	if (st->failed)
+	if (!st->eof)
 		return err_sys(e, EIO, "%s: read", w->what);
 	return 0;
 }
 
+static int open_tar(struct stream *st, struct archive *tar,
+		    la_ssize_t (*next)(struct archive *, void *, const void **),
+		    struct layer_writer *w, struct err *e)
+{
+	archive_read_support_format_tar(tar);
+	archive_read_support_format_gnutar(tar);
+	if (archive_read_open(tar, st, NULL, next, NULL) != ARCHIVE_OK)
+		return err_msg(e, EINVAL, "%s: not a tar archive: %s", w->what,
+			       archive_error_string(tar));
+	return read_entries(st, tar, next, w, e);
+}
+
 static int unpack_into(struct stream *st, struct layer_writer *w, struct err *e)
 {
-	struct archive *outer = archive_read_new(), *tar = archive_read_new();
+	struct archive *outer = NULL, *tar = archive_read_new();
 	int r = 0;
-	if (!outer || !tar) {
+	if (!tar) {
+		r = err_sys(e, ENOMEM, "%s", w->what);
+		goto out;
+	}
+	/* Sniff the format from the first bytes. */
+	ssize_t n = read_input(st);
+	if (n < 0) {
+		r = err_sys(e, (int)-n, "%s: read", w->what);
+		goto out;
+	}
+	st->pending = (size_t)n;
+	if (gunzip_magic(st->buf, (size_t)n)) {
+		st->gz = gunzip_new();
+		st->obuf = malloc(OBUFSZ);
+		if (!st->gz || !st->obuf) {
+			r = err_sys(e, ENOMEM, "%s", w->what);
+			goto out;
+		}
+		r = open_tar(st, tar, gz_read, w, e);
+		goto out;
+	}
+	if (!(outer = archive_read_new())) {
 		r = err_sys(e, ENOMEM, "%s", w->what);
 		goto out;
 	}
@@ -135,14 +240,7 @@ static int unpack_into(struct stream *st, struct layer_writer *w, struct err *e)
 		r = err_msg(e, EINVAL, "%s: %s", w->what, archive_error_string(outer));
 		goto out;
 	}
-	archive_read_support_format_tar(tar);
-	archive_read_support_format_gnutar(tar);
-	if (archive_read_open(tar, st, NULL, tar_read, NULL) != ARCHIVE_OK) {
-		r = err_msg(e, EINVAL, "%s: not a tar archive: %s", w->what,
-			    archive_error_string(tar));
-		goto out;
-	}
-	r = read_entries(st, tar, w, e);
+	r = open_tar(st, tar, tar_read, w, e);
 out:
 	if (tar)
 		archive_read_free(tar);
@@ -151,9 +249,7 @@ out:
 	return r;
 }
 
-/* Lock layers/<hex>.lock: the second of two concurrent unpacks of one
- * layer waits here, then finds the layer in place. */
-static int lock_layer(struct store *s, const char *chain, struct err *e)
+int layer_lock(struct store *s, const char *chain, struct err *e)
 {
 	char rel[96];
 	snprintf(rel, sizeof(rel), "layers/%s.lock", chain + 7);
@@ -169,15 +265,59 @@ static int lock_layer(struct store *s, const char *chain, struct err *e)
 	return fd;
 }
 
+int layer_publish(struct store *s, struct layer_out *o, struct err *e)
+{
+	char final[96];
+	int r = 0;
+	snprintf(final, sizeof(final), "layers/%s", o->chain_id + 7);
+	if (renameat(s->dirfd, o->tmp, s->dirfd, final) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			r = err_sys(e, errno, "layer %s: rename %s/%s into place", o->chain_id,
+				    s->root, o->tmp);
+		else
+			o->existed = 1; /* unpacked meanwhile by someone else */
+		rm_rf_at(s->dirfd, o->tmp);
+	}
+	o->tmp[0] = '\0';
+	if (o->tmpfd >= 0)
+		close(o->tmpfd);
+	o->tmpfd = -1;
+	return r;
+}
+
+void layer_discard(struct store *s, struct layer_out *o)
+{
+	if (o->tmp[0])
+		rm_rf_at(s->dirfd, o->tmp);
+	o->tmp[0] = '\0';
+	if (o->tmpfd >= 0)
+		close(o->tmpfd);
+	o->tmpfd = -1;
+}
+
+static void stream_done(struct stream *st)
+{
+	pull_hash_free(&st->raw_hash);
+	pull_hash_free(&st->tar_hash);
+	free(st->buf);
+	free(st->obuf);
+	gunzip_free(st->gz);
+}
+
 int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *out, struct err *e)
 {
 	_cleanup_close_ int lock = -1;
-	_cleanup_free_ char *buf = NULL;
+	_cleanup_(stream_done) struct stream st = {.fd = in->fd, .want_raw = in->digest != NULL};
 	memset(out, 0, sizeof(*out));
+	out->tmpfd = -1;
+	if (in->locked && !in->diff_id)
+		return err_msg(e, EINVAL, "%s: a held lock without a diff ID", in->name);
 	if (in->diff_id) {
 		chain_id_next(in->parent_chain, in->diff_id, out->chain_id);
 		snprintf(out->diff_id, sizeof(out->diff_id), "%s", in->diff_id);
-		if ((lock = lock_layer(s, out->chain_id, e)) < 0)
+	}
+	if (in->diff_id && !in->locked) {
+		if ((lock = layer_lock(s, out->chain_id, e)) < 0)
 			return lock;
 		if (store_layer_exists(s, out->chain_id)) {
 			out->existed = 1;
@@ -203,11 +343,11 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 		r = err_sys(e, errno, "%s: %s/diff", in->name, path);
 		goto fail;
 	}
-	buf = malloc(BUFSZ);
-	struct stream st = {.fd = in->fd, .buf = buf};
-	sha256_init(&st.raw_hash);
-	sha256_init(&st.tar_hash);
-	r = buf ? unpack_into(&st, &w, e) : err_sys(e, ENOMEM, "%s", in->name);
+	st.buf = malloc(BUFSZ);
+	if (!st.buf || pull_hash_init(&st.raw_hash) < 0 || pull_hash_init(&st.tar_hash) < 0)
+		r = err_sys(e, ENOMEM, "%s: buffers and sha256", in->name);
+	else
+		r = unpack_into(&st, &w, e);
 	if (r == 0)
 		r = layer_writer_finish(&w, e);
 	layer_writer_free(&w);
@@ -215,14 +355,18 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	if (r < 0)
 		goto fail;
 
-	char got[SHA256_DIGEST_STR];
-	sha256_final_str(&st.raw_hash, got);
+	char got[SHA256_DIGEST_STR], tar_got[SHA256_DIGEST_STR];
+	if (pull_hash_final_str(&st.raw_hash, got) < 0 ||
+	    pull_hash_final_str(&st.tar_hash, tar_got) < 0) {
+		r = err_msg(e, EIO, "%s: sha256 failed", in->name);
+		goto fail;
+	}
 	if (in->digest && strcmp(got, in->digest) != 0) {
 		r = err_msg(e, EIO, "%s: digest mismatch: expected %s, got %s", in->name,
 			    in->digest, got);
 		goto fail;
 	}
-	sha256_final_str(&st.tar_hash, got);
+	memcpy(got, tar_got, sizeof(got));
 	if (in->diff_id && strcmp(got, in->diff_id) != 0) {
 		r = err_msg(e, EIO, "%s: diff ID mismatch: the config says %s, the content is %s",
 			    in->name, in->diff_id, got);
@@ -231,27 +375,24 @@ int layer_unpack(struct store *s, const struct layer_in *in, struct layer_out *o
 	if (!in->diff_id) {
 		memcpy(out->diff_id, got, sizeof(got));
 		chain_id_next(in->parent_chain, got, out->chain_id);
-		if ((lock = lock_layer(s, out->chain_id, e)) < 0) {
+		if ((lock = layer_lock(s, out->chain_id, e)) < 0) {
 			r = lock;
 			goto fail;
 		}
 	}
 	if ((r = write_meta(tmpfd, out, in->parent_chain, w.size, e)) < 0)
 		goto fail;
+	memcpy(out->tmp, tmp, sizeof(out->tmp));
+	if (in->locked) {
+		/* The caller syncs, then publishes; the flock on tmpfd keeps
+		 * GC away from the temporary until then. */
+		out->tmpfd = steal_fd(&tmpfd);
+		return 0;
+	}
 	/* No syncfs here: it would flush every dirty page of the file
 	 * system, not just ours.  A killed unpack leaves a temporary
 	 * directory (GC removes it); the rename is what publishes. */
-	char final[96];
-	snprintf(final, sizeof(final), "layers/%s", out->chain_id + 7);
-	if (renameat(s->dirfd, tmp, s->dirfd, final) < 0) {
-		if (errno != EEXIST && errno != ENOTEMPTY) {
-			r = err_sys(e, errno, "%s: rename into %s/%s", in->name, s->root, final);
-			goto fail;
-		}
-		out->existed = 1; /* unpacked meanwhile by someone else */
-		rm_rf_at(s->dirfd, tmp);
-	}
-	return 0;
+	return layer_publish(s, out, e);
 fail:
 	rm_rf_at(s->dirfd, tmp);
 	return r;

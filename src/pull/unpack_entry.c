@@ -133,8 +133,9 @@ static int clear_slot(int dirfd, const char *name, int keep_dir)
 	return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
 }
 
+/* The entry's data into fd; *end: where the last byte written ends. */
 static int write_data(struct layer_writer *w, struct archive *a, int fd, const char *path,
-		      struct err *e)
+		      int64_t *end, struct err *e)
 {
 	const void *buf;
 	size_t len;
@@ -158,6 +159,7 @@ static int write_data(struct layer_writer *w, struct archive *a, int fd, const c
 			len -= (size_t)n;
 			off += n;
 		}
+		*end = off;
 	}
 	return 0;
 }
@@ -284,7 +286,11 @@ int layer_write_entry(struct layer_writer *w, struct archive *a, struct archive_
 	if (!strncmp(base, WH_PREFIX, strlen(WH_PREFIX)))
 		return whiteout(w, dirfd, base, raw, e);
 
-	int r = clear_slot(dirfd, base, type == AE_IFDIR && !hard);
+	/* A regular file (most entries) is created with O_EXCL and only
+	 * clears an earlier entry of the same name when that fails. */
+	int r = 0;
+	if (type != AE_IFREG || hard)
+		r = clear_slot(dirfd, base, type == AE_IFDIR && !hard);
 	if (r < 0)
 		return err_sys(e, -r, "%s: \"%s\": replace earlier entry", w->what, raw);
 
@@ -313,14 +319,23 @@ int layer_write_entry(struct layer_writer *w, struct archive *a, struct archive_
 
 	switch (type) {
 	case AE_IFREG: {
-		_cleanup_close_ int fd =
-		    openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+		_cleanup_close_ int fd = openat(dirfd, base, fl, 0600);
+		if (fd < 0 && errno == EEXIST) {
+			if ((r = clear_slot(dirfd, base, 0)) < 0)
+				return err_sys(e, -r, "%s: \"%s\": replace earlier entry", w->what,
+					       raw);
+			fd = openat(dirfd, base, fl, 0600);
+		}
 		if (fd < 0)
 			return err_sys(e, errno, "%s: \"%s\": create", w->what, raw);
-		r = write_data(w, a, fd, raw, e);
+		int64_t end = 0;
+		r = write_data(w, a, fd, raw, &end, e);
 		if (r < 0)
 			return r;
-		if (archive_entry_size_is_set(ent) && ftruncate(fd, archive_entry_size(ent)) < 0)
+		/* A sparse file's hole at the end has no data block to write. */
+		if (archive_entry_size_is_set(ent) && end < archive_entry_size(ent) &&
+		    ftruncate(fd, archive_entry_size(ent)) < 0)
 			return err_sys(e, errno, "%s: \"%s\": set size", w->what, raw);
 		w->size += (uint64_t)archive_entry_size(ent);
 		break;

@@ -280,13 +280,95 @@ static void test_clean_path(void **state)
 	assert_int_equal(layer_clean_path(p), 0);
 }
 
+/* A later entry of the same name replaces an earlier one (file over
+ * file, file over symlink, file over empty directory); gzip layers (the
+ * ISA-L path) give the same tree and diff ID as plain ones. */
+static void test_replaced(void **state)
+{
+	static const struct ent ents[] = {
+	    {F, "a", "first", 0},  {F, "a", "second!", 0600}, {L, "b", "/etc/passwd", 0},
+	    {F, "b", "a file", 0}, {D, "e", NULL, 0755},      {F, "e", "was a dir", 0},
+	};
+	char diff[2][SHA256_DIGEST_STR];
+	for (int gz = 0; gz < 2; gz++) {
+		mktar(ents, sizeof(ents) / sizeof(ents[0]), gz);
+		int fd = buf_fd();
+		struct layer_in in = {.fd = fd, .name = gz ? "t5gz" : "t5"};
+		struct layer_out out;
+		struct err e = {0};
+		if (layer_unpack(&st, &in, &out, &e) < 0)
+			fail_msg("%s", e.msg);
+		close(fd);
+		memcpy(diff[gz], out.diff_id, SHA256_DIGEST_STR);
+		struct stat sb;
+		assert_int_equal(lstat(lp(&out, "a"), &sb), 0);
+		assert_true(S_ISREG(sb.st_mode));
+		assert_int_equal(sb.st_size, 7);
+		assert_int_equal(sb.st_mode & 07777, 0600);
+		assert_int_equal(lstat(lp(&out, "b"), &sb), 0);
+		assert_true(S_ISREG(sb.st_mode));
+		assert_int_equal(sb.st_size, 6);
+		assert_int_equal(lstat(lp(&out, "e"), &sb), 0);
+		assert_true(S_ISREG(sb.st_mode));
+		assert_int_equal(sb.st_size, 9);
+	}
+	assert_string_equal(diff[0], diff[1]);
+	no_temporaries();
+}
+
+/* With the lock held by the caller, the layer waits in a temporary
+ * until layer_publish renames it (layer_discard removes it). */
+static void test_locked_publish(void **state)
+{
+	static const struct ent ents[] = {{F, "p", "publish me", 0}};
+	mktar(ents, 1, 1);
+	char dgst[SHA256_DIGEST_STR], diff[SHA256_DIGEST_STR];
+	sha256_str(buf, used, dgst);
+	/* The diff ID: the uncompressed tar's digest (unpack once, unlocked). */
+	mktar(ents, 1, 0);
+	sha256_str(buf, used, diff);
+	mktar(ents, 1, 1);
+	struct err e = {0};
+	struct layer_out out;
+	char parent[] = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+	struct layer_in in = {
+	    .name = "t6", .parent_chain = parent, .diff_id = diff, .digest = dgst, .locked = 1};
+	char chain[SHA256_DIGEST_STR];
+	chain_id_next(parent, diff, chain);
+	for (int publish = 0; publish < 2; publish++) {
+		int lock = layer_lock(&st, chain, &e);
+		assert_true(lock >= 0);
+		in.fd = buf_fd();
+		if (layer_unpack(&st, &in, &out, &e) < 0)
+			fail_msg("%s", e.msg);
+		close(in.fd);
+		assert_false(store_layer_exists(&st, chain));
+		assert_true(out.tmp[0] != '\0');
+		assert_true(out.tmpfd >= 0);
+		char tp[8400];
+		snprintf(tp, sizeof(tp), "%s/%s/diff/p", st.root, out.tmp);
+		assert_int_equal(access(tp, F_OK), 0);
+		if (publish) {
+			assert_int_equal(layer_publish(&st, &out, &e), 0);
+			assert_true(store_layer_exists(&st, chain));
+			assert_int_equal(access(lp(&out, "p"), F_OK), 0);
+		} else {
+			layer_discard(&st, &out);
+			assert_int_equal(access(tp, F_OK), -1);
+			assert_false(store_layer_exists(&st, chain));
+		}
+		assert_int_equal(out.tmpfd, -1);
+		close(lock);
+		no_temporaries();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_clean_path),
-	    cmocka_unit_test(test_entries),
-	    cmocka_unit_test(test_digests),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_clean_path), cmocka_unit_test(test_entries),
+	    cmocka_unit_test(test_digests),    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_replaced),   cmocka_unit_test(test_locked_publish),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
