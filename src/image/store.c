@@ -326,8 +326,9 @@ int store_idmap_check(struct store *s, const struct id_mapping *m, int record, s
 		if (id_mapping_format(&legacy, old, sizeof(old)) < 0)
 			old[0] = '\0';
 		if (!strcmp(old, want))
-			return record ? write_file_atomic(s->dirfd, "idmap", want, (size_t)n, 0644, e)
-				      : 0;
+			return record
+				   ? write_file_atomic(s->dirfd, "idmap", want, (size_t)n, 0644, e)
+				   : 0;
 	}
 	one_line(old);
 	one_line(want);
