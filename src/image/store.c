@@ -270,7 +270,7 @@ int store_layer_exists(const struct store *s, const char *chain_id)
 	return faccessat(s->dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* Does ROOT/layers hold anything? */
+/* Does ROOT/layers hold a layer? */
 static int has_layers(struct store *s)
 {
 	int fd = openat(s->dirfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -283,8 +283,11 @@ static int has_layers(struct store *s)
 	}
 	int any = 0;
 	struct dirent *de;
-	while (!any && (de = readdir(d)))
-		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	/* Temporaries (.tmp-*) and locks (<hex>.lock) are no layers. */
+	while (!any && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		any = de->d_name[0] != '.' && !(n > 5 && !strcmp(de->d_name + n - 5, ".lock"));
+	}
 	closedir(d);
 	return any;
 }
