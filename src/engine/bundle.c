@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/subid.h"
 #include "engine/ids.h"
 #include "engine/opts.h"
 #include "engine/seccomp_default.h"
@@ -271,71 +272,28 @@ static int write_etc_files(int dirfd, const char *hostname, bool host_net, struc
 	return write_file_atomic(dirfd, "resolv.conf", resolv, strlen(resolv), 0644, e);
 }
 
-/* The host's name for `uid` from /etc/passwd (no NSS in a static
- * binary); "" when not there. */
-static void host_user_name(unsigned uid, char *out, size_t len)
+static json_object *idmap(struct jb *b, const struct id_range *r, size_t n)
 {
-	_cleanup_free_ char *buf = NULL;
-	if (read_file_at(AT_FDCWD, "/etc/passwd", &buf, NULL, NULL) < 0)
-		return;
-	for (char *s = NULL, *l = strtok_r(buf, "\n", &s); l; l = strtok_r(NULL, "\n", &s)) {
-		char who[256];
-		unsigned u;
-		if (sscanf(l, "%255[^:]:%*[^:]:%u:", who, &u) == 2 && u == uid) {
-			snprintf(out, len, "%s", who);
-			return;
-		}
-	}
-}
-
-/* Rootless: map the caller to root and, when /etc/subuid gives the
- * caller a range, ids 1..65536 to it (so users of the image exist). */
-static bool subid_range(const char *file, unsigned id, unsigned long *start)
-{
-	_cleanup_free_ char *buf = NULL;
-	if (read_file_at(AT_FDCWD, file, &buf, NULL, NULL) < 0)
-		return false;
-	char num[16], name[256] = "";
-	host_user_name(id, name, sizeof(name));
-	snprintf(num, sizeof(num), "%u", id);
-	for (char *s = NULL, *l = strtok_r(buf, "\n", &s); l; l = strtok_r(NULL, "\n", &s)) {
-		char who[256];
-		unsigned long st, cnt;
-		if (sscanf(l, "%255[^:]:%lu:%lu", who, &st, &cnt) != 3 || cnt < 65536)
-			continue;
-		if (!strcmp(who, num) || (*name && !strcmp(who, name))) {
-			*start = st;
-			return true;
-		}
-	}
-	return false;
-}
-
-static json_object *idmap(struct jb *b, unsigned own, unsigned long sub, bool has_sub)
-{
-	json_object *a = ja(b), *m = jo(b);
-	set(b, m, "containerID", ji(b, 0));
-	set(b, m, "hostID", ji(b, own));
-	set(b, m, "size", ji(b, 1));
-	push(b, a, m);
-	if (has_sub) {
-		m = jo(b);
-		set(b, m, "containerID", ji(b, 1));
-		set(b, m, "hostID", ji(b, (int64_t)sub));
-		set(b, m, "size", ji(b, 65536));
+	json_object *a = ja(b);
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = jo(b);
+		set(b, m, "containerID", ji(b, r[i].container_id));
+		set(b, m, "hostID", ji(b, r[i].host_id));
+		set(b, m, "size", ji(b, r[i].size));
 		push(b, a, m);
 	}
 	return a;
 }
 
+/* Rootless: the mapping layers were unpacked with (base/subid.h): the
+ * caller as root and, with /etc/subuid and /etc/subgid ranges, those as
+ * 1…N, so the image's owners read back as they are in the image. */
 static void rootless_maps(struct jb *b, json_object *lnx)
 {
-	unsigned long su = 0, sg = 0;
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	bool has = subid_range("/etc/subuid", uid, &su) && subid_range("/etc/subgid", uid, &sg);
-	set(b, lnx, "uidMappings", idmap(b, uid, su, has));
-	set(b, lnx, "gidMappings", idmap(b, gid, sg, has));
+	struct id_mapping m;
+	id_mapping_current(&m);
+	set(b, lnx, "uidMappings", idmap(b, m.uid, m.n_uid));
+	set(b, lnx, "gidMappings", idmap(b, m.gid, m.n_gid));
 }
 
 static void namespaces(struct jb *b, json_object *lnx, const struct bundle_in *in)

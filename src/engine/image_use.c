@@ -2,6 +2,8 @@
 #include "engine/image_use.h"
 
 #include "base/error.h"
+#include "base/subid.h"
+#include "base/userns.h"
 #include "image/helper.h"
 #include "image/index.h"
 #include "image/rootfs.h"
@@ -29,6 +31,27 @@ static void root_mode_from_image(const struct rootfs *rfs)
 	    (want.st_mode & 07777) != (have.st_mode & 07777) &&
 	    chmod(rfs->target, want.st_mode & 07777) < 0)
 		fprintf(stderr, "capsa: warning: chmod %s: %s\n", rfs->target, strerror(errno));
+}
+
+struct copy_args {
+	const char *lowerdir, *target;
+};
+
+static int copy_layers(void *arg, struct err *e)
+{
+	const struct copy_args *a = arg;
+	return rootfs_copy_layers(a->lowerdir, a->target, e);
+}
+
+/* Rootless, the layers' files carry the subordinate ids they were
+ * unpacked with; only inside a user namespace with the same mapping can
+ * they all be read and their owners kept in the copy. */
+static int copy_rootless(const struct id_mapping *m, const struct rootfs *rfs, struct err *e)
+{
+	struct copy_args a = {rfs->lowerdir, rfs->target};
+	if (!id_mapping_has_ranges(m))
+		return rootfs_copy_layers(a.lowerdir, a.target, e);
+	return userns_run(m, copy_layers, &a, e);
 }
 
 /* capsa-pull, as `capsa pull` would run it; its progress goes to our
@@ -80,6 +103,13 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 		return err_prefix(e, "image %s", image);
 	}
 	ci->cfg_loaded = true;
+	/* Layers unpacked under another id mapping would show wrong owners. */
+	struct id_mapping map;
+	id_mapping_current(&map);
+	if ((r = store_idmap_check(&ci->st, &map, 0, e)) < 0) {
+		index_free(&x);
+		return r;
+	}
 	struct rootfs rfs = {0};
 	r = rootfs_prepare(&ci->st, ctr_id, &x.v[i], &rfs, e);
 	index_free(&x);
@@ -93,7 +123,7 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	 * would be closed to every uid but ours (no allow_other): the
 	 * container gets a copy of the layers, owned by its root. */
 	if (geteuid() != 0)
-		r = rootfs_copy_layers(rfs.lowerdir, rfs.target, e);
+		r = copy_rootless(&map, &rfs, e);
 	else
 		r = rootfs_mount(&rfs, scratch ? ROOTFS_VOLATILE : 0, e);
 	if (r == 0)

@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/userns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -232,7 +233,7 @@ int ctr_store_remove(struct ctr_store *s, const char *id, struct err *e)
 			return 0;
 		return err_sys(e, errno, "container %.12s: remove", id);
 	}
-	int r = rm_rf_at(s->ctrs, tmp);
+	int r = userns_rm_rf_at(s->ctrs, tmp);
 	if (r < 0)
 		return err_sys(e, -r, "container %.12s: remove its directory", id);
 	return 0;

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/userns.h"
 #include "image/index.h"
 #include "image/ref.h"
 #include "image/store.h"
@@ -120,7 +121,7 @@ static int sweep_temp(int dirfd, const char *name)
 	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return 0;
-	return rm_rf_at(dirfd, name) == 0;
+	return userns_rm_rf_at(dirfd, name) == 0;
 }
 
 static int sweep(struct store *s, const char *dir, const struct hexset *keep, int layers,
@@ -162,7 +163,7 @@ static int sweep(struct store *s, const char *dir, const struct hexset *keep, in
 		}
 		if (layers) {
 			uint64_t b = du_layer(s, n);
-			if (rm_rf_at(fd, n) == 0) {
+			if (userns_rm_rf_at(fd, n) == 0) {
 				st->layers++;
 				st->bytes += b;
 				/* Its lock goes too, unless an unpack holds it.  (A

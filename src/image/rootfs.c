@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/userns.h"
 #include "image/index.h"
 #include "image/rootfs_copy.h"
 #include "image/store.h"
@@ -201,7 +202,7 @@ int rootfs_remove(struct store *s, const char *ctr_id, struct err *e)
 	static const char *const mine[] = {"rootfs", "upper", "work", "empty", "layers", "image"};
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
 		snprintf(rel, sizeof(rel), "containers/%s/%s", ctr_id, mine[i]);
-		int r = rm_rf_at(s->dirfd, rel);
+		int r = userns_rm_rf_at(s->dirfd, rel);
 		if (r < 0)
 			return err_sys(e, -r, "remove %s/%s", s->root, rel);
 	}

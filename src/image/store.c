@@ -4,8 +4,10 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/subid.h"
 #include "image/ref.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -266,4 +268,77 @@ int store_layer_exists(const struct store *s, const char *chain_id)
 		return 0;
 	snprintf(rel, sizeof(rel), "layers/%s/diff", chain_id + 7);
 	return faccessat(s->dirfd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Does ROOT/layers hold a layer? */
+static int has_layers(struct store *s)
+{
+	int fd = openat(s->dirfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	int any = 0;
+	struct dirent *de;
+	/* Temporaries (.tmp-*) and locks (<hex>.lock) are no layers. */
+	while (!any && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		any = de->d_name[0] != '.' && !(n > 5 && !strcmp(de->d_name + n - 5, ".lock"));
+	}
+	closedir(d);
+	return any;
+}
+
+/* The mapping on one line, for messages. */
+static void one_line(char *s)
+{
+	size_t n = strlen(s);
+	while (n && s[n - 1] == '\n')
+		s[--n] = '\0';
+	for (char *p = s; (p = strchr(p, '\n'));)
+		*p = ';';
+}
+
+int store_idmap_check(struct store *s, const struct id_mapping *m, int record, struct err *e)
+{
+	char want[2048];
+	int n = id_mapping_format(m, want, sizeof(want));
+	if (n < 0)
+		return err_msg(e, -n, "storage \"%s\": id mapping too long", s->root);
+	_cleanup_free_ char *have = NULL;
+	int r = read_file_at(s->dirfd, "idmap", &have, NULL, NULL);
+	if (r == 0 && !strcmp(have, want))
+		return 0;
+	if (r < 0 && r != -ENOENT)
+		return err_sys(e, -r, "storage \"%s\": read idmap", s->root);
+	int layers = has_layers(s);
+	if (layers < 0)
+		return err_sys(e, -layers, "storage \"%s\": layers", s->root);
+	if (!layers)
+		return record ? write_file_atomic(s->dirfd, "idmap", want, (size_t)n, 0644, e) : 0;
+	char old[2048];
+	if (r == 0) {
+		snprintf(old, sizeof(old), "%s", have);
+	} else {
+		/* Made before the record: the user alone, or root's identity. */
+		struct id_mapping legacy = *m;
+		legacy.n_uid = legacy.n_gid = 1;
+		if (id_mapping_format(&legacy, old, sizeof(old)) < 0)
+			old[0] = '\0';
+		if (!strcmp(old, want))
+			return record
+				   ? write_file_atomic(s->dirfd, "idmap", want, (size_t)n, 0644, e)
+				   : 0;
+	}
+	one_line(old);
+	one_line(want);
+	return err_msg(e, EINVAL,
+		       "storage \"%s\": its layers were unpacked with the id mapping \"%s\" but "
+		       "yours is now \"%s\" (were /etc/subuid or /etc/subgid changed?): file "
+		       "owners would be wrong; remove its images (capsa rmi) or use another "
+		       "--storage",
+		       s->root, old, want);
 }

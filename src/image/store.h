@@ -8,6 +8,8 @@
  *   ROOT/containers/<id>/          a container's upper/work dirs (rootfs.h)
  *   ROOT/tmp/                      temporary names, renamed into place
  *   ROOT/.lock                     flock(2) for images.json and GC
+ *   ROOT/idmap                     the id mapping layers were unpacked
+ *                                  with (subid.h), as id_mapping_format
  *
  * Everything lands by rename from tmp/ or a temporary sibling, so a store
  * killed at any moment holds complete objects or none.
@@ -22,6 +24,7 @@
 #include <stdint.h>
 
 struct err;
+struct id_mapping;
 
 struct store {
 	char root[PATH_MAX];
@@ -39,6 +42,16 @@ void store_close(struct store *s);
 
 /* Exclusive flock on ROOT/.lock; returns the fd to close to unlock. */
 int store_lock(struct store *s, struct err *e);
+
+/* Layer files carry host ids: a store unpacked under one id mapping
+ * (subid.h) and used under another (subordinate ranges added or removed
+ * since) would show wrong owners.  Fails with a message saying so when
+ * ROOT/idmap records another mapping than `m` and the store holds
+ * layers; a store without the record that holds layers was made before
+ * it existed, by the same user without ranges (or by root).  `record`:
+ * write `m` as the store's mapping when it has no layers yet.  One small
+ * read when the record matches. */
+int store_idmap_check(struct store *s, const struct id_mapping *m, int record, struct err *e);
 
 /* --- blobs ---------------------------------------------------------------- */
 

@@ -3,11 +3,12 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/subid.h"
+#include "base/userns.h"
 #include "image/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,23 +58,12 @@ int pull_fail(const char *sub, const struct err *e)
 	return 1;
 }
 
-int pull_enter_userns(struct err *e)
+int pull_enter_userns(struct store *s, struct err *e)
 {
-	if (geteuid() == 0)
-		return 0;
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	if (unshare(CLONE_NEWUSER) < 0)
-		return err_sys(e, errno, "create a user namespace");
-	char map[64];
-	int n = snprintf(map, sizeof(map), "0 %u 1\n", uid);
-	if (write_file("/proc/self/setgroups", "deny", 4, e) < 0 ||
-	    write_file("/proc/self/uid_map", map, (size_t)n, e) < 0)
-		return err_prefix(e, "user namespace");
-	n = snprintf(map, sizeof(map), "0 %u 1\n", gid);
-	if (write_file("/proc/self/gid_map", map, (size_t)n, e) < 0)
-		return err_prefix(e, "user namespace");
-	return 0;
+	struct id_mapping m;
+	id_mapping_current(&m);
+	int r = store_idmap_check(s, &m, 1, e);
+	return r < 0 ? r : userns_enter(&m, e);
 }
 
 int pull_is_rootless(void)

@@ -13,12 +13,14 @@ int pull_open_store(int *argc, char **argv, struct store *s);
 /* "amd64", "arm64", … for the machine we run on. */
 const char *host_arch(void);
 
-/* Rootless: become root of a new user namespace that maps only our own
- * uid and gid, so layer files owned by 0:0 are written with chown
- * succeeding (they land as the user on disk and read back as root in a
- * rootless container); other owners are squashed by the unpacker.  No-op
- * as root. */
-int pull_enter_userns(struct err *e);
+/* Rootless: become root of a new user namespace with the caller's id
+ * mapping (base/subid.h): the user as 0 and, when /etc/subuid and
+ * /etc/subgid give ranges, those as 1…N (written by newuidmap/newgidmap),
+ * so layer files land owned by the mapped host ids.  Without ranges,
+ * owners other than 0 are squashed by the unpacker with one warning.
+ * First checks (and records) the mapping of store `s`
+ * (store_idmap_check).  As root only the check. */
+int pull_enter_userns(struct store *s, struct err *e);
 
 /* Not real root (in the initial user namespace): device nodes are refused
  * and opaque directories get the user.overlay.* xattr. */

@@ -61,7 +61,7 @@ int pull_import_main(int argc, char **argv)
 		return 2;
 	}
 	struct err e = {0};
-	if (pull_enter_userns(&e) < 0) {
+	if (pull_enter_userns(&s, &e) < 0) {
 		store_close(&s);
 		return pull_fail("import", &e);
 	}

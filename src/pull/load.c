@@ -295,7 +295,7 @@ int pull_load_main(int argc, char **argv)
 		return 2;
 	}
 	struct err e = {0};
-	if (pull_enter_userns(&e) < 0) {
+	if (pull_enter_userns(&s, &e) < 0) {
 		store_close(&s);
 		return pull_fail("load", &e);
 	}

@@ -288,8 +288,12 @@ int pull_pull_main(int argc, char **argv)
 	 * user as root in it), as load and import unpack, so layers get the
 	 * same owners whichever way they arrive.  Before curl starts any
 	 * resolver thread: unshare(CLONE_NEWUSER) needs a single thread. */
-	if (priv_drop_for_pull(&e) < 0 || pull_enter_userns(&e) < 0 ||
-	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	struct store st = {.dirfd = -1};
+	int r = priv_drop_for_pull(&e);
+	if (r == 0 && (r = store_open(&st, o.storage, &e)) == 0)
+		r = pull_enter_userns(&st, &e);
+	store_close(&st);
+	if (r < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "capsa pull: %s\n", e.msg[0] ? e.msg : "curl init failed");
 		return 1;
 	}

@@ -3,12 +3,13 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/subid.h"
+#include "base/userns.h"
 #include "runtime/spec.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static bool own_id_only(const struct spec_idmap *m, size_t n, unsigned id)
@@ -46,51 +47,17 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmap *m, si
 	return 0;
 }
 
-/* newuidmap PID ID HOSTID SIZE [ID HOSTID SIZE]... */
+/* The helpers take the spec's lines (linux.uidMappings / gidMappings). */
 static int run_helper(const char *helper, pid_t pid, const struct spec_idmap *m, size_t n,
 		      struct err *e)
 {
+	struct id_range r[341];
 	if (n > 340)
 		return err_msg(e, E2BIG, "%s: too many mappings", helper);
-	char nums[341 * 3][12];
-	char pidbuf[16];
-	char *argv[2 + 341 * 3 + 1];
-	size_t k = 0;
-	argv[k++] = (char *)helper;
-	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-	argv[k++] = pidbuf;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v[3] = {m[i].container_id, m[i].host_id, m[i].size};
-		for (int j = 0; j < 3; j++) {
-			snprintf(nums[i * 3 + (size_t)j], sizeof(nums[0]), "%u", v[j]);
-			argv[k++] = nums[i * 3 + (size_t)j];
-		}
-	}
-	argv[k] = NULL;
-	pid_t c = fork();
-	if (c < 0)
-		return err_sys(e, errno, "fork %s", helper);
-	if (c == 0) {
-		execvp(helper, argv);
-		dprintf(STDERR_FILENO, "capsa: exec %s: %s\n", helper, strerror(errno));
-		_exit(127);
-	}
-	int st;
-	while (waitpid(c, &st, 0) < 0)
-		if (errno != EINTR)
-			return err_sys(e, errno, "wait for %s", helper);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		return err_msg(e, ENOENT,
-			       "%s not found: mapping subordinate id ranges needs it (Debian "
-			       "package uidmap)",
-			       helper);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return err_msg(e, EPERM,
-			       "%s failed (status %d): are the ranges in linux.%s allowed by "
-			       "/etc/sub%s for this user?",
-			       helper, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
-			       helper[3] == 'u' ? "uidMappings" : "gidMappings",
-			       helper[3] == 'u' ? "uid" : "gid");
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct id_range){m[i].container_id, m[i].host_id, m[i].size};
+	if (idmap_run_helper(helper, pid, r, n, e) < 0)
+		return err_prefix(e, "linux.%s", helper[3] == 'u' ? "uidMappings" : "gidMappings");
 	return 0;
 }
 

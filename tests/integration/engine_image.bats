@@ -17,6 +17,14 @@ setup() {
 
 teardown() {
 	engine_teardown
+	# Rootless with ranges, layer files belong to subordinate ids that only
+	# capsa (in its user namespace) can remove: rmi is the way out.
+	local imgs
+	imgs=$(cap images -q 2>/dev/null) || true
+	[ -z "$imgs" ] || cap rmi -f $imgs >/dev/null || {
+		echo "store: rmi -f $imgs failed" >&2
+		return 1
+	}
 	left=$(find "$CAPSA_STORAGE/containers" -mindepth 1 2>/dev/null)
 	if [ -n "$left" ]; then
 		echo "store: containers left: $left" >&2
@@ -89,4 +97,89 @@ ictr() {
 	retry bash -c "'$CAPSA' logs d | grep -q up"
 	cap rm -f d
 	[ -z "$(grep "$TEST_DIR" /proc/self/mountinfo)" ]
+}
+
+# The owners fixture loaded into the store; $output holds what load said.
+load_owners() {
+	[ -f "$IMAGES/owners.oci.tar" ] || skip "no image fixtures (tests/fixtures/mkimages.sh $IMAGES)"
+	run cap load -i "$IMAGES/owners.oci.tar"
+	assert_status 0
+}
+
+OWNED=(/owned/root /owned/root/f /owned/user /owned/user/f /owned/nobody /owned/nobody/f)
+
+@test "engine image: file owners of the image show inside the container (root, rootless with ranges)" {
+	[ "$ROOTLESS" = 0 ] || require_subids
+	load_owners
+	[[ "$output" != *squashed* ]] || {
+		echo "unexpected squash warning: $output" >&2
+		return 1
+	}
+	run ictr --rm localhost/capsa-test/owners:1 stat -c '%n %u:%g' "${OWNED[@]}"
+	assert_status 0
+	[ "$output" = "/owned/root 0:0
+/owned/root/f 0:0
+/owned/user 1000:1000
+/owned/user/f 1000:1000
+/owned/nobody 65534:65534
+/owned/nobody/f 65534:65534" ] || {
+		echo "owners: $output" >&2
+		return 1
+	}
+	# -u 1000 writes in the directory it owns; its file is its own.
+	run ictr --rm -u 1000 localhost/capsa-test/owners:1 \
+		sh -c 'echo mine >/owned/user/new && stat -c %u /owned/user/new && cat /owned/user/new'
+	assert_status 0
+	[ "$output" = "1000
+mine" ] || {
+		echo "-u 1000: $output" >&2
+		return 1
+	}
+}
+
+@test "engine image: rootless without ranges, owners are squashed to root with one warning" {
+	require_rootless
+	require_no_subids
+	load_owners
+	[ "$(grep -c 'squashed' <<<"$output")" = 1 ] || {
+		echo "expected one squash warning: $output" >&2
+		return 1
+	}
+	run ictr --rm localhost/capsa-test/owners:1 stat -c '%u:%g' "${OWNED[@]}"
+	assert_status 0
+	[ "$(sort -u <<<"$output")" = 0:0 ] || {
+		echo "owners: $output" >&2
+		return 1
+	}
+}
+
+@test "engine image: rm and rmi remove layers and files of subordinate ids, nothing left" {
+	load_owners
+	# A container that wrote a file as uid 1000 (with ranges: a subordinate id).
+	local uflag=()
+	[ "$ROOTLESS" = 0 ] || ! subid_ranges >/dev/null || uflag=(-u 1000)
+	run ictr --name w "${uflag[@]}" localhost/capsa-test/owners:1 sh -c 'echo x >/owned/user/new'
+	assert_status 0
+	run cap rm w
+	assert_status 0
+	run cap rmi localhost/capsa-test/owners:1 busybox:test
+	assert_status 0
+	left=$(find "$CAPSA_STORAGE/layers" "$CAPSA_STORAGE/containers" "$CAPSA_STORAGE/tmp" -mindepth 1 2>&1)
+	[ -z "$left" ] || {
+		echo "left in the store: $left" >&2
+		return 1
+	}
+}
+
+@test "engine image: a store unpacked with another id mapping is refused" {
+	load_owners
+	# The record says the store was made under another mapping.
+	printf 'uid 0:1:1\ngid 0:1:1\n' >"$CAPSA_STORAGE/idmap"
+	run ictr --rm localhost/capsa-test/owners:1 true
+	assert_status 125
+	assert_output_has "unpacked with the id mapping \"uid 0:1:1;gid 0:1:1\""
+	run cap load -i "$IMAGES/single.oci.tar"
+	assert_failed
+	assert_output_has "unpacked with the id mapping"
+	[ -z "$(cap ps -aq)" ]
 }

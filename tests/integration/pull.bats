@@ -342,3 +342,33 @@ layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
 	[[ "$output" == *nothere* ]]
 	[ -z "$(capsa --root "$R" --storage "$S" ps -aq)" ]
 }
+
+@test "pull: layer file owners land as the mapped host ids (subordinate ranges rootless)" {
+	local imgs=$BATS_TEST_DIRNAME/../../build/fixtures/images/layouts/owners
+	[ -d "$imgs" ] || skip "no image fixtures (tests/fixtures/mkimages.sh)"
+	skopeo copy --quiet --dest-tls-verify=false "oci:$imgs" "docker://$PLAIN_REG/public/owners:1"
+	run capsa pull --quiet --storage "$S" "$PLAIN_REG/public/owners:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	local want u g su sg
+	u=$(id -u) g=$(id -g)
+	if [ "$u" -eq 0 ]; then
+		want="0:0 1000:1000 65534:65534"
+	elif su=$(awk -F: -v n="$(id -un)" -v i="$u" '($1 == n || $1 == i) { print $2; exit }' /etc/subuid 2>/dev/null) &&
+		sg=$(awk -F: -v n="$(id -un)" -v i="$u" '($1 == n || $1 == i) { print $2; exit }' /etc/subgid 2>/dev/null) &&
+		[ -n "$su" ] && [ -n "$sg" ]; then
+		want="$u:$g $((su + 999)):$((sg + 999)) $((su + 65533)):$((sg + 65533))"
+	else
+		want="$u:$g $u:$g $u:$g"
+		[ "$(grep -c squashed <<<"$output")" -eq 1 ] || { echo "want one warning: $output"; false; }
+	fi
+	local d got=""
+	d=$(dirname "$(compgen -G "$S/layers/*/diff/owned")")
+	for f in root user nobody; do
+		got+="$(stat -c %u:%g "$d/owned/$f/f") "
+	done
+	[ "$got" = "$want " ] || { echo "owners on disk: $got, want $want"; false; }
+	# rmi removes them all, even those of subordinate ids.
+	run capsa rmi --storage "$S" "$PLAIN_REG/public/owners:1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ -z "$(find "$S/layers" "$S/tmp" -mindepth 1)" ] || { find "$S/layers"; false; }
+}

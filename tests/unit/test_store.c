@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/subid.h"
 #include "image/config.h"
 #include "image/index.h"
 #include "image/store.h"
@@ -212,12 +213,47 @@ static void test_config(void **state)
 	assert_string_equal(e.msg, "cfg: rootfs: missing");
 }
 
+static void test_idmap_record(void **state)
+{
+	char root[128];
+	snprintf(root, sizeof(root), "%s/idmap", tmpdir);
+	struct store s;
+	struct err e = {0};
+	assert_int_equal(store_open(&s, root, &e), 0);
+	struct id_mapping single, ranges;
+	id_mapping_build(&single, 1500, 1500, NULL, NULL, NULL);
+	id_mapping_build(&ranges, 1500, 1500, NULL, "1500:100000:65536\n", "1500:100000:65536\n");
+	/* No record, no layers: anything goes; `record` writes it. */
+	assert_int_equal(store_idmap_check(&s, &ranges, 0, &e), 0);
+	assert_int_equal(faccessat(s.dirfd, "idmap", F_OK, 0), -1);
+	/* No record but layers: made before the record, by the user alone. */
+	assert_int_equal(mkdirat(s.dirfd, "layers/0123", 0700), 0);
+	assert_true(store_idmap_check(&s, &ranges, 1, &e) < 0);
+	assert_non_null(strstr(e.msg,
+			       "\"uid 0:1500:1;gid 0:1500:1\" but yours is now "
+			       "\"uid 0:1500:1 1:100000:65536;gid 0:1500:1 1:100000:65536\""));
+	assert_int_equal(store_idmap_check(&s, &single, 1, &e), 0);
+	_cleanup_free_ char *rec = NULL;
+	assert_int_equal(read_file_at(s.dirfd, "idmap", &rec, NULL, &e), 0);
+	assert_string_equal(rec, "uid 0:1500:1\ngid 0:1500:1\n");
+	/* The record decides while there are layers … */
+	assert_true(store_idmap_check(&s, &ranges, 1, &e) < 0);
+	assert_int_equal(e.code, EINVAL);
+	/* … and is rewritten once they are gone. */
+	assert_int_equal(unlinkat(s.dirfd, "layers/0123", AT_REMOVEDIR), 0);
+	assert_int_equal(store_idmap_check(&s, &ranges, 1, &e), 0);
+	assert_int_equal(mkdirat(s.dirfd, "layers/0123", 0700), 0);
+	assert_int_equal(store_idmap_check(&s, &ranges, 0, &e), 0);
+	assert_true(store_idmap_check(&s, &single, 0, &e) < 0);
+	store_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_root_resolve), cmocka_unit_test(test_chain_id),
 	    cmocka_unit_test(test_blobs),	 cmocka_unit_test(test_index),
-	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_config),	 cmocka_unit_test(test_idmap_record),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
