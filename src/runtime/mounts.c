@@ -560,7 +560,7 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 	return r;
 }
 
-int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
+int mounts_pivot(const char *rootfs, bool no_pivot, bool hooks_ran, struct err *e)
 {
 	if (chdir(rootfs) < 0)
 		return err_sys(e, errno, "chdir %s", rootfs);
@@ -577,7 +577,10 @@ int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
 	 * detaching it leaves the new root alone, without a put_old dir. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return err_sys(e, errno, "pivot_root %s", rootfs);
-	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+	/* mounts_apply made the old root rslave or rprivate, so detaching
+	 * it cannot reach the host; a hook in between may have changed
+	 * that (re-assert it then). */
+	if (hooks_ran && mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return err_sys(e, errno, "make old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)
 		return err_sys(e, errno, "detach old root");

@@ -127,17 +127,17 @@ static int set_ids(const struct spec_process *p, bool setgroups_ok, struct err *
 int process_setup(const struct spec_process *p, const struct spec_seccomp *sc, bool setgroups_ok,
 		  int *notify_fd, struct err *e)
 {
-	int r;
+	int r, last = -1;
 	*notify_fd = -1;
 	if ((r = set_rlimits(p, e)) < 0 || (r = set_priorities(p, e)) < 0)
 		return r;
 	if (sc && !p->no_new_privileges && (r = seccomp_apply(sc, notify_fd, e)) < 0)
 		return r;
-	if (p->has_caps && (r = caps_drop_bounding(&p->caps, e)) < 0)
+	if (p->has_caps && (r = caps_drop_bounding(&p->caps, &last, e)) < 0)
 		return r;
 	if ((r = set_ids(p, setgroups_ok, e)) < 0)
 		return r;
-	if (p->has_caps && (r = caps_apply(&p->caps, e)) < 0)
+	if (p->has_caps && (r = caps_apply(&p->caps, last, e)) < 0)
 		return r;
 	if (chdir(p->cwd) < 0)
 		return err_sys(e, errno, "chdir to cwd \"%s\"", p->cwd);
