@@ -105,7 +105,11 @@ static int set_priorities(const struct spec_process *p, struct err *e)
 static int set_ids(const struct spec_process *p, bool setgroups_ok, struct err *e)
 {
 	const struct spec_user *u = &p->user;
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+	/* The kernel clears capabilities at a uid change only when the real,
+	 * effective and saved uids all become non-zero: for uid 0 there is
+	 * nothing to keep, and two system calls to spare. */
+	bool keep = u->uid != 0;
+	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return err_sys(e, errno, "prctl(PR_SET_KEEPCAPS)");
 	if (setgroups_ok) {
 		if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0)
@@ -119,7 +123,7 @@ static int set_ids(const struct spec_process *p, bool setgroups_ok, struct err *
 		return err_sys(e, errno, "set gid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return err_sys(e, errno, "set uid %u", u->uid);
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+	if (keep && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return err_sys(e, errno, "prctl(PR_SET_KEEPCAPS)");
 	return 0;
 }
