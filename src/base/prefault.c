@@ -80,10 +80,19 @@ ENTRY_FN void prefault_at_entry(long *sp)
 		return;
 	const ElfW(Ehdr) *eh = &__ehdr_start;
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-	uintptr_t bias = 0;
-	for (int i = 0; i < eh->e_phnum; i++)
+	uintptr_t bias = 0, relro_end = 0;
+	bool dynamic = false;
+	for (int i = 0; i < eh->e_phnum; i++) {
 		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
 			bias = (uintptr_t)eh - ph[i].p_vaddr;
+		if (ph[i].p_type == PT_INTERP)
+			dynamic = true;
+	}
+	/* Linked dynamically, the loader has made the RELRO part read-only
+	 * before it jumps here: a write-populate would fail on it. */
+	for (int i = 0; i < eh->e_phnum && dynamic; i++)
+		if (ph[i].p_type == PT_GNU_RELRO)
+			relro_end = bias + ph[i].p_vaddr + ph[i].p_memsz;
 	/* Adjacent segments with the same access go in one call. */
 	uintptr_t run_start = 0, run_end = 0;
 	int run_how = 0;
@@ -92,6 +101,8 @@ ENTRY_FN void prefault_at_entry(long *sp)
 			continue;
 		uintptr_t s = bias + ph[i].p_vaddr, e = s + ph[i].p_memsz;
 		int how = (ph[i].p_flags & PF_W) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+		if (how == MADV_POPULATE_WRITE && s < relro_end && e > relro_end)
+			s = (relro_end + PAGE - 1) & ~(PAGE - 1);
 		if (how == run_how && (s & ~(PAGE - 1)) <= ((run_end + PAGE - 1) & ~(PAGE - 1))) {
 			run_end = e;
 			continue;
