@@ -86,15 +86,25 @@ int state_create_dir(const char *root, const char *id, int *dirfd, struct err *e
 	int r = state_check_id(id, e);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int rootfd = open_root(root, true, e);
-	if (rootfd < 0)
-		return rootfd;
-	if (mkdirat(rootfd, id, 0711) < 0) {
+	/* By path, not under an fd of the root: two system calls fewer on
+	 * the start path; the root is made only when mkdir says it is not
+	 * there. */
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", root, id) >= (int)sizeof(path))
+		return err_msg(e, ENAMETOOLONG, "state directory %s/%s: path too long", root, id);
+	r = mkdir(path, 0711);
+	if (r < 0 && errno == ENOENT) {
+		_cleanup_close_ int rootfd = open_root(root, true, e);
+		if (rootfd < 0)
+			return rootfd;
+		r = mkdirat(rootfd, id, 0711);
+	}
+	if (r < 0) {
 		if (errno == EEXIST)
 			return err_msg(e, EEXIST, "container \"%s\" already exists", id);
 		return err_sys(e, errno, "create state directory %s/%s", root, id);
 	}
-	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return err_sys(e, errno, "open state directory %s/%s", root, id);
 	if (flock(fd, LOCK_EX) < 0) {
