@@ -46,8 +46,12 @@ $(B)/libcapsa.a: $(LIB_OBJ)
 	@mkdir -p $(B)
 	rm -f $@ && ar rcs $@ $^
 
+# capsa's ELF entry maps the whole image before the C library starts
+# (src/base/prefault.h); x86-64 only.
+ENTRY    := $(if $(filter x86_64,$(shell uname -m)),-e prefault_entry)
+
 $(B)/capsa: $(CLI_OBJ) $(B)/libcapsa.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libcapsa.a $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(ENTRY) -o $@ $(CLI_OBJ) $(B)/libcapsa.a $(LIBS)
 
 $(B)/capsa-pull: $(PULL_OBJ) $(B)/libcapsa.a
 	$(CC) $(CFLAGS) -o $@ $(PULL_OBJ) $(B)/libcapsa.a $(PULL_LIBS)

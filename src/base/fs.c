@@ -17,10 +17,15 @@
 
 static int read_fd_named(int fd, const char *name, char **out, size_t *len, struct err *e)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = 4096, n = 0, size = 0;
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		cap = (size_t)st.st_size + 1;
+	/* A regular file: room for one byte more than its size (and the
+	 * NUL), so that a short read of exactly st_size bytes is the end
+	 * and no second read(2) is needed to see it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		size = (size_t)st.st_size;
+		cap = size + 2;
+	}
 	_cleanup_free_ char *buf = malloc(cap);
 	if (!buf)
 		return err_sys(e, ENOMEM, "read %s", name);
@@ -41,6 +46,8 @@ static int read_fd_named(int fd, const char *name, char **out, size_t *len, stru
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (size && n == size) /* short: each read asks one byte more */
+			break;
 	}
 	buf[n] = '\0';
 	if (len)

@@ -1,6 +1,7 @@
 /* main.c — capsa's entry point: picks the command table by the name the
  * binary was invoked under ("capsa-oci" speaks runc's command line) and
  * dispatches to one file per command. */
+#include "base/prefault.h"
 #include "cli/commands.h"
 #include "engine/ctr.h"
 #include "engine/tinyinit.h"
@@ -29,7 +30,8 @@ static const struct command commands[] = {
     {"login", cmd_login, "log in to a registry (checks, then stores the credentials)"},
     {"logout", cmd_logout, "remove the stored credentials for a registry"},
     {"logs", cmd_logs, "print a container's log"},
-	{"network", network_main, "manage networks: create, ls, inspect, rm, prune"},
+    {"network", network_main, "manage networks: create, ls, inspect, rm, prune"},
+    {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
     {"pause", cmd_pause, "freeze every process of containers"},
     {"ps", cmd_ps, "list containers"},
@@ -46,37 +48,18 @@ static const struct command commands[] = {
     {"wait", cmd_wait, "wait for containers to exit, print their codes"},
 };
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-extern char __executable_start[], etext[];
-
-static void populate(uintptr_t start, uintptr_t end, int how)
-{
-	start &= ~(uintptr_t)4095;
-	end = (end + 4095) & ~(uintptr_t)4095;
-	(void)madvise((void *)start, end - start, how);
-}
-
 /* A first touch of a page costs a fault (about 10 us on a paravirtualised
- * guest), and a container start touches some 20 heap pages (JSON, the
- * spec's arena, the state), 8 of stack and code all over the binary.
- * Three madvise calls map them at once.  The heap block, freed, goes back
- * to the heap's top, where the next allocations find those pages.  Older
- * kernels say EINVAL: then the pages fault in as before. */
-static void prefault(size_t heap, size_t stack)
+ * guest).  The binary's code, data and stack were mapped at the ELF entry
+ * (base/prefault.h); what is left is the heap, where a container start
+ * touches some 20 pages (JSON, the spec's arena, the state).  The block,
+ * freed, goes back to the heap's top, where the next allocations find
+ * those pages. */
+static void prefault_heap(size_t heap)
 {
-	populate((uintptr_t)__executable_start, (uintptr_t)etext, MADV_POPULATE_READ);
-	char here;
-	populate((uintptr_t)&here - stack, (uintptr_t)&here - 4096, MADV_POPULATE_WRITE);
 	char *p = malloc(heap);
 	if (!p)
 		return;
-	populate((uintptr_t)p + 4095, (uintptr_t)p + heap - 4095, MADV_POPULATE_WRITE);
+	prefault_range(p + 4095, p + heap - 4095, MADV_POPULATE_WRITE);
 	free(p);
 }
 
@@ -120,7 +103,7 @@ int main(int argc, char **argv)
 		return tinyinit_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
 		return monitor_main(argc - 1, argv + 1);
-	prefault(128 << 10, 64 << 10);
+	prefault_heap(128 << 10);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);
 	/* Global options --root DIR and --storage DIR (or =DIR): handed down

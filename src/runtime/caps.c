@@ -74,8 +74,10 @@ static uint64_t known_mask(int last)
 	return last >= CAP_MASK_BITS - 1 ? ~(uint64_t)0 : (((uint64_t)1 << (last + 1)) - 1);
 }
 
-int caps_drop_bounding(const struct spec_caps *c, struct err *e)
+int caps_drop_bounding(const struct spec_caps *c, int *last, struct err *e)
 {
+	if (last)
+		*last = -1;
 	/* Up to the first number the kernel does not know (EINVAL): no need
 	 * to read cap_last_cap first. */
 	for (int n = 0; n < CAP_MASK_BITS; n++) {
@@ -86,14 +88,20 @@ int caps_drop_bounding(const struct spec_caps *c, struct err *e)
 		 * runtime dropped it, and we lack CAP_SETPCAP). */
 		if (prctl(PR_CAPBSET_DROP, n, 0, 0, 0) == 0)
 			continue;
-		if (errno == EINVAL)
+		if (errno == EINVAL) {
+			if (last)
+				*last = n - 1;
 			break;
+		}
 		int saved = errno;
 		int had = prctl(PR_CAPBSET_READ, n, 0, 0, 0);
 		if (had == 0)
 			continue;
-		if (had < 0 && errno == EINVAL)
-			break; /* EPERM comes before the range check */
+		if (had < 0 && errno == EINVAL) {
+			if (last) /* EPERM comes before the range check */
+				*last = n - 1;
+			break;
+		}
 		char buf[32];
 		return err_sys(e, saved, "drop capability %s from bounding set",
 			       cap_label(n, buf, sizeof(buf)));
@@ -187,9 +195,10 @@ static int set_ambient(const struct capsets *sets, uint64_t ambient, int last, s
 	return 0;
 }
 
-int caps_apply(const struct spec_caps *c, struct err *e)
+int caps_apply(const struct spec_caps *c, int last, struct err *e)
 {
-	int last = caps_last_cap();
+	if (last < 0)
+		last = caps_last_cap();
 	uint64_t known = known_mask(last);
 	struct capsets want = {
 	    .effective = c->effective & known,

@@ -17,11 +17,15 @@ struct spec_caps;
 /* Highest capability number the running kernel knows. */
 int caps_last_cap(void);
 
-/* Drop every capability not in c->bounding from the bounding set. */
-int caps_drop_bounding(const struct spec_caps *c, struct err *e);
+/* Drop every capability not in c->bounding from the bounding set.  The
+ * first number the kernel refuses (EINVAL) ends the loop: then `*last`
+ * (may be NULL) is the highest capability it knows, else -1. */
+int caps_drop_bounding(const struct spec_caps *c, int *last, struct err *e);
 
 /* Set effective, permitted and inheritable with capset(2), then raise
- * each ambient capability (and clear the others). */
-int caps_apply(const struct spec_caps *c, struct err *e);
+ * each ambient capability (and clear the others).  `last`: the highest
+ * capability number as caps_drop_bounding learned it, or -1 to read it
+ * (cap_last_cap: three system calls the start path can spare). */
+int caps_apply(const struct spec_caps *c, int last, struct err *e);
 
 #endif

@@ -196,16 +196,6 @@ static int cpuset_inherit(const char *dir, struct err *e)
 	return 0;
 }
 
-/* Is controller `name` in the space-separated list `list`? */
-static bool listed(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *p = list; (p = strstr(p, name)); p += len)
-		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
-			return true;
-	return false;
-}
-
 /* Enable `want` (v2 names) in cgroup.subtree_control of `dir`.  Those
  * already enabled are not written again: an ancestor above a delegated
  * subtree has them, and is not ours to write. */
@@ -221,13 +211,14 @@ static int enable_ctrls(const char *dir, unsigned want, struct err *e)
 		have[got > 0 ? got : 0] = '\0';
 		close(fd);
 	}
+	unsigned enabled = cg_ctrl_bits(have, ' ', true);
 	char buf[256] = "";
 	size_t n = 0;
 	for (int c = 0; c < CG_NCTRL; c++) {
 		if (!(want & (1u << c)) || c == CG_CPUACCT || c == CG_FREEZER || c == CG_DEVICES)
 			continue;
 		const char *name = c == CG_BLKIO ? "io" : cg_ctrl_name((enum cg_ctrl)c);
-		if (listed(have, name))
+		if (enabled & (1u << c))
 			continue;
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s+%s", n ? " " : "", name);
 	}

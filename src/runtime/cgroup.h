@@ -43,6 +43,10 @@ enum cg_ctrl {
 };
 
 const char *cg_ctrl_name(enum cg_ctrl c); /* v1 name: "cpu", "blkio" … */
+/* Bits (1 << enum cg_ctrl) of a list of controller names separated by
+ * `sep` (a trailing newline is ignored); `v2`: "io" is CG_BLKIO, and cpu
+ * brings cpuacct (cpu.stat has the usage). */
+unsigned cg_ctrl_bits(const char *list, char sep, bool v2);
 
 enum cg_mode { CG_MODE_V1, CG_MODE_V2, CG_MODE_HYBRID };
 

@@ -26,8 +26,7 @@ const char *cg_ctrl_name(enum cg_ctrl c)
 	return c < CG_NCTRL ? ctrl_names[c] : "?";
 }
 
-/* Bits for a list of controller names separated by `sep`. */
-static unsigned ctrl_bits(const char *list, char sep, bool v2)
+unsigned cg_ctrl_bits(const char *list, char sep, bool v2)
 {
 	unsigned bits = 0;
 	const char *p = list;
@@ -89,12 +88,13 @@ int cg_detect_from(struct cg_layout *l, const char *text, bool v2_root, bool uni
 				/* On pure v2 the freezer (cgroup.freeze) and the device
 				 * program are part of every cgroup. */
 				if (v2_root)
-					h->ctrls = ctrl_bits(v2_ctrls ? v2_ctrls : "", ' ', true) |
-						   1u << CG_FREEZER | 1u << CG_DEVICES;
+					h->ctrls =
+					    cg_ctrl_bits(v2_ctrls ? v2_ctrls : "", ' ', true) |
+					    1u << CG_FREEZER | 1u << CG_DEVICES;
 			} else {
 				memcpy(h->mount, "/sys/fs/cgroup/", 15);
 				memcpy(h->mount + 15, h->name, nlen + 1);
-				h->ctrls = ctrl_bits(h->name, ',', false);
+				h->ctrls = cg_ctrl_bits(h->name, ',', false);
 			}
 		}
 		line = nl ? nl + 1 : NULL;

@@ -287,8 +287,9 @@ void init_main(struct init_args *a)
 	umask(0);
 	if (mounts_apply(s, a->plan, a->rootfs, &st.e) < 0 || hooks_round_trip(&st) < 0 ||
 	    run_hooks(&st, HOOK_CREATE_CONTAINER, "createContainer") < 0 ||
-	    mounts_pivot(a->rootfs, a->no_pivot, &st.e) < 0 || set_sysctls(&st) < 0 ||
-	    mounts_finish(s, &st.e) < 0 || open_terminal(&st) < 0)
+	    mounts_pivot(a->rootfs, a->no_pivot, a->hooks_sync || s->hooks.n[HOOK_CREATE_CONTAINER],
+			 &st.e) < 0 ||
+	    set_sysctls(&st) < 0 || mounts_finish(s, &st.e) < 0 || open_terminal(&st) < 0)
 		fail(&st, true);
 	if (process_resolve(p, st.exe, sizeof(st.exe), &st.e) < 0) {
 		st.status = process_exit_status(st.e.code);

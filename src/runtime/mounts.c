@@ -246,9 +246,46 @@ static int explain_dest(int rootfd, const char *dest, int errnum, struct err *e)
 	return err_sys(e, errnum, "mount destination %s", dest);
 }
 
-static int dest_fd(int rootfd, const struct mount_op *op, struct err *e)
+/* Devices and links come in runs under one directory (/dev): keep its
+ * fd instead of resolving it again for every entry.  When that directory
+ * is a tmpfs the plan just mounted, it is known to be empty: a directory
+ * to create right under it (/dev/pts, /dev/shm, /dev/mqueue) needs no
+ * lookup first. */
+struct dir_cache {
+	char path[256];
+	int fd;	    /* a real directory fd (not O_PATH), for mknodat/symlinkat */
+	bool fresh; /* the root of a tmpfs mounted by this plan */
+};
+
+/* `dest` is a direct child of the cached directory: its name, else NULL. */
+static const char *cached_child(const struct dir_cache *dc, const char *dest)
 {
-	int fd = mkpath_in_root(rootfd, op->dest, op->dest_is_file, op->dest_is_file ? 0644 : 0755);
+	if (dc->fd < 0)
+		return NULL;
+	const char *slash = strrchr(dest, '/');
+	size_t dl = (size_t)(slash - dest);
+	if (strlen(dc->path) != dl || memcmp(dc->path, dest, dl) || !slash[1])
+		return NULL;
+	return slash + 1;
+}
+
+/* A directory made under a fresh tmpfs: mkdirat + open, no resolution
+ * (nothing there can be a symlink but what the plan made itself, and
+ * then mkdirat says EEXIST and the caller resolves as usual). */
+static int fresh_subdir(const struct dir_cache *dc, const struct mount_op *op)
+{
+	const char *name = dc && dc->fresh && !op->dest_is_file ? cached_child(dc, op->dest) : NULL;
+	if (!name || mkdirat(dc->fd, name, 0755) < 0)
+		return -1;
+	return openat(dc->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int dest_fd(int rootfd, const struct dir_cache *dc, const struct mount_op *op, struct err *e)
+{
+	int fd = fresh_subdir(dc, op);
+	if (fd >= 0)
+		return fd;
+	fd = mkpath_in_root(rootfd, op->dest, op->dest_is_file, op->dest_is_file ? 0644 : 0755);
 	if (fd < 0)
 		return explain_dest(rootfd, op->dest, -fd, e);
 	return fd;
@@ -269,8 +306,9 @@ static int set_propagation(int rootfd, const struct mount_op *op, struct err *e)
 	return 0;
 }
 
-static int bind_from(int rootfd, const char *source, const struct mount_op *op, bool recursive,
-		     uint64_t set, uint64_t clr, struct err *e)
+static int bind_from(int rootfd, const struct dir_cache *dc, const char *source,
+		     const struct mount_op *op, bool recursive, uint64_t set, uint64_t clr,
+		     struct err *e)
 {
 	_cleanup_close_ int tree = open_tree(
 	    AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
@@ -285,7 +323,7 @@ static int bind_from(int rootfd, const char *source, const struct mount_op *op, 
 			return err_sys(e, errno, "bind mount %s on %s: set attributes", source,
 				       op->dest);
 	}
-	_cleanup_close_ int dfd = dest_fd(rootfd, op, e);
+	_cleanup_close_ int dfd = dest_fd(rootfd, dc, op, e);
 	if (dfd < 0)
 		return dfd;
 	if (move_mount(tree, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -307,9 +345,10 @@ static uint64_t flags_to_attrs(unsigned long f)
 	return a;
 }
 
-static int mount_fresh(int rootfd, const struct mount_op *op, const char *fstype, struct err *e)
+static int mount_fresh(int rootfd, const struct dir_cache *dc, const struct mount_op *op,
+		       const char *fstype, struct err *e)
 {
-	_cleanup_close_ int dfd = dest_fd(rootfd, op, e);
+	_cleanup_close_ int dfd = dest_fd(rootfd, dc, op, e);
 	if (dfd < 0)
 		return dfd;
 	char buf[FD_PATH_MAX];
@@ -324,12 +363,12 @@ static int mount_fresh(int rootfd, const struct mount_op *op, const char *fstype
  * host's /sys is bound instead (read-only as asked). */
 static int apply_sysfs(int rootfd, const struct mount_op *op, bool in_userns, struct err *e)
 {
-	int r = mount_fresh(rootfd, op, "sysfs", e);
+	int r = mount_fresh(rootfd, NULL, op, "sysfs", e);
 	if (r == 0)
 		return 0;
 	if ((r != -EPERM && r != -EACCES) || !in_userns)
 		return err_sys(e, -r, "mount sysfs on %s", op->dest);
-	return bind_from(rootfd, "/sys", op, true, flags_to_attrs(op->flags), 0, e);
+	return bind_from(rootfd, NULL, "/sys", op, true, flags_to_attrs(op->flags), 0, e);
 }
 
 /* On a cgroup v2 host a fresh cgroup2 mount shows the container's own
@@ -342,21 +381,58 @@ static int apply_cgroup(int rootfd, const struct mount_op *op, struct err *e)
 	struct statfs sf;
 	bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 	if (v2) {
-		int r = mount_fresh(rootfd, op, "cgroup2", e);
+		int r = mount_fresh(rootfd, NULL, op, "cgroup2", e);
 		if (r == 0)
 			return 0;
 		if (r != -EPERM && r != -EBUSY && r != -EACCES)
 			return err_sys(e, -r, "mount cgroup2 on %s", op->dest);
 	}
-	return bind_from(rootfd, "/sys/fs/cgroup", op, true, flags_to_attrs(op->flags), 0, e);
+	return bind_from(rootfd, NULL, "/sys/fs/cgroup", op, true, flags_to_attrs(op->flags), 0, e);
 }
 
-/* Devices and links come in runs under one directory (/dev): keep its
- * fd instead of resolving it again for every entry. */
-struct dir_cache {
-	char path[256];
-	int fd; /* a real directory fd (not O_PATH), for mknodat/symlinkat */
-};
+static void cache_drop(struct dir_cache *dc)
+{
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+	dc->fresh = false;
+}
+
+/* Does a mount on `dest` cover the cached directory (the directory
+ * itself or one of its ancestors)? */
+static bool cache_covered(const struct dir_cache *dc, const char *dest)
+{
+	size_t n = strlen(dest);
+	while (n > 1 && dest[n - 1] == '/')
+		n--;
+	if (n == 1 && dest[0] == '/')
+		return true;
+	return !strncmp(dc->path, dest, n) && (dc->path[n] == '\0' || dc->path[n] == '/');
+}
+
+/* A tmpfs just mounted on `dest`: cache its root (best effort; without
+ * it the next entries are resolved as usual). */
+static void cache_fresh(int rootfd, struct dir_cache *dc, const char *dest)
+{
+	/* A tmpfs below the cached directory (/dev/shm under /dev) keeps
+	 * the cache: the entries that follow are the directory's. */
+	if (dc->fd >= 0 && !cache_covered(dc, dest))
+		return;
+	cache_drop(dc);
+	size_t n = strlen(dest);
+	while (n > 1 && dest[n - 1] == '/')
+		n--;
+	if (n >= sizeof(dc->path) || dest[0] != '/')
+		return;
+	memcpy(dc->path, dest, n);
+	dc->path[n == 1 ? 0 : n] = '\0';
+	dc->fd = open_in_root(rootfd, dest, O_RDONLY | O_DIRECTORY, 0);
+	if (dc->fd < 0) {
+		dc->fd = -1;
+		return;
+	}
+	dc->fresh = true;
+}
 
 static int parent_fd(int rootfd, struct dir_cache *dc, const char *dest, const char **name,
 		     struct err *e)
@@ -368,9 +444,7 @@ static int parent_fd(int rootfd, struct dir_cache *dc, const char *dest, const c
 		return err_msg(e, ENAMETOOLONG, "%s: path too long", dest);
 	if (dc->fd >= 0 && strlen(dc->path) == dl && !memcmp(dc->path, dest, dl))
 		return dc->fd;
-	if (dc->fd >= 0)
-		close(dc->fd);
-	dc->fd = -1;
+	cache_drop(dc);
 	memcpy(dc->path, dest, dl);
 	dc->path[dl] = '\0';
 	_cleanup_close_ int pfd = mkpath_in_root(rootfd, dl ? dc->path : "/", 0, 0755);
@@ -387,7 +461,7 @@ static int apply_device(int rootfd, struct dir_cache *dc, const struct mount_op 
 			struct err *e)
 {
 	if (in_userns) /* a user namespace cannot create device nodes: bind the host's */
-		return bind_from(rootfd, op->source, op, false, 0, 0, e);
+		return bind_from(rootfd, dc, op->source, op, false, 0, 0, e);
 	const char *name;
 	int dfd = parent_fd(rootfd, dc, op->dest, &name, e);
 	if (dfd < 0)
@@ -428,8 +502,8 @@ static int apply_op(int rootfd, struct dir_cache *dc, const struct mount_op *op,
 	int r;
 	switch (op->kind) {
 	case MOP_BIND:
-		return bind_from(rootfd, op->source, op, op->recursive, op->attr_set, op->attr_clr,
-				 e);
+		return bind_from(rootfd, dc, op->source, op, op->recursive, op->attr_set,
+				 op->attr_clr, e);
 	case MOP_SYSFS:
 		return apply_sysfs(rootfd, op, in_userns, e);
 	case MOP_CGROUP:
@@ -440,10 +514,12 @@ static int apply_op(int rootfd, struct dir_cache *dc, const struct mount_op *op,
 		return apply_symlink(rootfd, dc, op, e);
 	case MOP_MOUNT:
 		err_clear(e);
-		r = mount_fresh(rootfd, op, op->fstype, e);
+		r = mount_fresh(rootfd, dc, op, op->fstype, e);
 		/* mount_fresh leaves a failed mount(2) for us to describe. */
 		if (r < 0 && e && e->code == 0)
 			return err_sys(e, -r, "mount %s on %s", op->fstype, op->dest);
+		if (r == 0 && op->fstype && !strcmp(op->fstype, "tmpfs") && !op->dest_is_file)
+			cache_fresh(rootfd, dc, op->dest);
 		return r;
 	}
 	return err_msg(e, EINVAL, "mount plan: bad operation");
@@ -472,19 +548,19 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 	struct dir_cache dc = {.fd = -1};
 	int r = 0;
 	for (size_t i = 0; i < p->n && r == 0; i++) {
-		/* A mount may cover the cached directory: drop it first. */
-		if (p->ops[i].kind != MOP_DEVICE && p->ops[i].kind != MOP_SYMLINK && dc.fd >= 0) {
-			close(dc.fd);
-			dc.fd = -1;
-		}
-		r = apply_op(rootfd, &dc, &p->ops[i], p->in_userns, e);
+		/* A mount on the cached directory or above it covers it:
+		 * drop it first.  One below it (/dev/pts) does not. */
+		const struct mount_op *op = &p->ops[i];
+		if (op->kind != MOP_DEVICE && op->kind != MOP_SYMLINK && dc.fd >= 0 &&
+		    cache_covered(&dc, op->dest))
+			cache_drop(&dc);
+		r = apply_op(rootfd, &dc, op, p->in_userns, e);
 	}
-	if (dc.fd >= 0)
-		close(dc.fd);
+	cache_drop(&dc);
 	return r;
 }
 
-int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
+int mounts_pivot(const char *rootfs, bool no_pivot, bool hooks_ran, struct err *e)
 {
 	if (chdir(rootfs) < 0)
 		return err_sys(e, errno, "chdir %s", rootfs);
@@ -501,7 +577,10 @@ int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e)
 	 * detaching it leaves the new root alone, without a put_old dir. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return err_sys(e, errno, "pivot_root %s", rootfs);
-	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+	/* mounts_apply made the old root rslave or rprivate, so detaching
+	 * it cannot reach the host; a hook in between may have changed
+	 * that (re-assert it then). */
+	if (hooks_ran && mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return err_sys(e, errno, "make old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)
 		return err_sys(e, errno, "detach old root");

@@ -64,8 +64,10 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 		 struct err *e);
 
 /* Switch to the new root: pivot_root(2), or MS_MOVE + chroot with
- * `no_pivot` (for a rootfs on a ramfs, where pivot_root is impossible). */
-int mounts_pivot(const char *rootfs, bool no_pivot, struct err *e);
+ * `no_pivot` (for a rootfs on a ramfs, where pivot_root is impossible).
+ * `hooks_ran`: hooks ran in the container's mount namespace since
+ * mounts_apply and may have changed the propagation it set. */
+int mounts_pivot(const char *rootfs, bool no_pivot, bool hooks_ran, struct err *e);
 
 /* After the pivot: rootfs propagation, masked paths, read-only paths and
  * the read-only root. */

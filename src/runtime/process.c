@@ -105,7 +105,11 @@ static int set_priorities(const struct spec_process *p, struct err *e)
 static int set_ids(const struct spec_process *p, bool setgroups_ok, struct err *e)
 {
 	const struct spec_user *u = &p->user;
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+	/* The kernel clears capabilities at a uid change only when the real,
+	 * effective and saved uids all become non-zero: for uid 0 there is
+	 * nothing to keep, and two system calls to spare. */
+	bool keep = u->uid != 0;
+	if (keep && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return err_sys(e, errno, "prctl(PR_SET_KEEPCAPS)");
 	if (setgroups_ok) {
 		if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0)
@@ -119,7 +123,7 @@ static int set_ids(const struct spec_process *p, bool setgroups_ok, struct err *
 		return err_sys(e, errno, "set gid %u", u->gid);
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return err_sys(e, errno, "set uid %u", u->uid);
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+	if (keep && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return err_sys(e, errno, "prctl(PR_SET_KEEPCAPS)");
 	return 0;
 }
@@ -127,17 +131,17 @@ static int set_ids(const struct spec_process *p, bool setgroups_ok, struct err *
 int process_setup(const struct spec_process *p, const struct spec_seccomp *sc, bool setgroups_ok,
 		  int *notify_fd, struct err *e)
 {
-	int r;
+	int r, last = -1;
 	*notify_fd = -1;
 	if ((r = set_rlimits(p, e)) < 0 || (r = set_priorities(p, e)) < 0)
 		return r;
 	if (sc && !p->no_new_privileges && (r = seccomp_apply(sc, notify_fd, e)) < 0)
 		return r;
-	if (p->has_caps && (r = caps_drop_bounding(&p->caps, e)) < 0)
+	if (p->has_caps && (r = caps_drop_bounding(&p->caps, &last, e)) < 0)
 		return r;
 	if ((r = set_ids(p, setgroups_ok, e)) < 0)
 		return r;
-	if (p->has_caps && (r = caps_apply(&p->caps, e)) < 0)
+	if (p->has_caps && (r = caps_apply(&p->caps, last, e)) < 0)
 		return r;
 	if (chdir(p->cwd) < 0)
 		return err_sys(e, errno, "chdir to cwd \"%s\"", p->cwd);

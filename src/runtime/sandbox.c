@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
+#include "base/prefault.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
@@ -143,9 +144,6 @@ static int init_entry(void *arg)
  * SYNC_GO to the exec the runtime only waits.  What the init reads lives
  * in l->mem and the spec's arena until then.  `create` forks instead:
  * its runtime exits while the init still waits for start. */
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 #define INIT_STACK_HOT (32 << 10)
 
 static pid_t clone_shared(struct launch *l, unsigned long long flags, struct init_args *a)
@@ -158,9 +156,9 @@ static pid_t clone_shared(struct launch *l, unsigned long long flags, struct ini
 	if (!l->stack)
 		return -1;
 	/* The init uses a few pages at the top: map them in one call rather
-	 * than fault them one by one (see main.c's prefault_heap). */
-	uintptr_t top = ((uintptr_t)l->stack + l->stack_size) & ~(uintptr_t)4095;
-	(void)madvise((void *)(top - INIT_STACK_HOT), INIT_STACK_HOT, MADV_POPULATE_WRITE);
+	 * than fault them one by one (base/prefault.h). */
+	char *top = (char *)(((uintptr_t)l->stack + l->stack_size) & ~(uintptr_t)4095);
+	prefault_range(top - INIT_STACK_HOT, top, MADV_POPULATE_WRITE);
 	return clone(init_entry, (char *)l->stack + l->stack_size,
 		     (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, a, &l->pidfd);
 }

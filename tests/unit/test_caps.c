@@ -156,8 +156,8 @@ static const struct spec_caps sets_spec = {
 
 static void apply_sets(struct outcome *o)
 {
-	if ((o->rc = caps_drop_bounding(&sets_spec, &o->e)) == 0)
-		o->rc = caps_apply(&sets_spec, &o->e);
+	if ((o->rc = caps_drop_bounding(&sets_spec, NULL, &o->e)) == 0)
+		o->rc = caps_apply(&sets_spec, -1, &o->e);
 }
 
 static void test_apply_all_five_sets(void **state)
@@ -192,8 +192,35 @@ static void apply_everything(struct outcome *o)
 	uint64_t more = ~known_mask();
 	struct spec_caps c = {cur.bounding | more, cur.permitted | more, cur.permitted | more,
 			      cur.permitted | more, cur.permitted | more};
-	if ((o->rc = caps_drop_bounding(&c, &o->e)) == 0)
-		o->rc = caps_apply(&c, &o->e);
+	if ((o->rc = caps_drop_bounding(&c, NULL, &o->e)) == 0)
+		o->rc = caps_apply(&c, -1, &o->e);
+}
+
+/* The drop loop ends at the first number the kernel does not know and
+ * hands that on, so caps_apply need not read cap_last_cap. */
+static void drop_learns_last(struct outcome *o)
+{
+	int last = -2;
+	if ((o->rc = caps_drop_bounding(&sets_spec, &last, &o->e)) == 0)
+		o->rc = last;
+}
+
+/* Nothing to drop (every bit kept): nothing learned, -1. */
+static void drop_nothing_learns_nothing(struct outcome *o)
+{
+	struct spec_caps c = {.bounding = ~(uint64_t)0};
+	int last = -2;
+	if ((o->rc = caps_drop_bounding(&c, &last, &o->e)) == 0)
+		o->rc = last;
+}
+
+static void test_drop_learns_last_cap(void **state)
+{
+	need_root(state);
+	struct outcome o = run_child(drop_learns_last);
+	assert_int_equal(o.rc, caps_last_cap());
+	o = run_child(drop_nothing_learns_nothing);
+	assert_int_equal(o.rc, -1);
 }
 
 static void test_caps_above_last_are_ignored(void **state)
@@ -214,10 +241,10 @@ static void test_caps_above_last_are_ignored(void **state)
 static void drop_without_setpcap(struct outcome *o)
 {
 	struct spec_caps c = {.effective = BIT(CAP_CHOWN), .permitted = BIT(CAP_CHOWN)};
-	if ((o->rc = caps_apply(&c, &o->e)) < 0)
+	if ((o->rc = caps_apply(&c, -1, &o->e)) < 0)
 		return;
 	c.bounding = known_mask() & ~BIT(CAP_SYS_ADMIN);
-	o->rc = caps_drop_bounding(&c, &o->e);
+	o->rc = caps_drop_bounding(&c, NULL, &o->e);
 }
 
 static void test_drop_error_names_capability(void **state)
@@ -234,9 +261,10 @@ static void test_drop_error_names_capability(void **state)
 static void drop_twice(struct outcome *o)
 {
 	struct spec_caps c = sets_spec;
-	if ((o->rc = caps_drop_bounding(&c, &o->e)) < 0 || (o->rc = caps_apply(&c, &o->e)) < 0)
+	if ((o->rc = caps_drop_bounding(&c, NULL, &o->e)) < 0 ||
+	    (o->rc = caps_apply(&c, -1, &o->e)) < 0)
 		return;
-	o->rc = caps_drop_bounding(&c, &o->e);
+	o->rc = caps_drop_bounding(&c, NULL, &o->e);
 }
 
 static void test_drop_again_without_privilege(void **state)
@@ -252,10 +280,10 @@ static void test_drop_again_without_privilege(void **state)
 static void regain_permitted(struct outcome *o)
 {
 	struct spec_caps c = {.effective = BIT(CAP_CHOWN), .permitted = BIT(CAP_CHOWN)};
-	if ((o->rc = caps_apply(&c, &o->e)) < 0)
+	if ((o->rc = caps_apply(&c, -1, &o->e)) < 0)
 		return;
 	c.permitted |= BIT(CAP_SYS_ADMIN);
-	o->rc = caps_apply(&c, &o->e);
+	o->rc = caps_apply(&c, -1, &o->e);
 }
 
 static void test_capset_error_names_capability(void **state)
@@ -272,7 +300,7 @@ static void effective_not_permitted(struct outcome *o)
 {
 	struct spec_caps c = {.effective = BIT(CAP_CHOWN) | BIT(CAP_KILL),
 			      .permitted = BIT(CAP_CHOWN)};
-	o->rc = caps_apply(&c, &o->e);
+	o->rc = caps_apply(&c, -1, &o->e);
 }
 
 static void test_effective_must_be_permitted(void **state)
@@ -291,7 +319,7 @@ static void ambient_not_inheritable(struct outcome *o)
 	    .inheritable = BIT(CAP_CHOWN),
 	    .ambient = BIT(CAP_CHOWN) | BIT(CAP_KILL),
 	};
-	o->rc = caps_apply(&c, &o->e);
+	o->rc = caps_apply(&c, -1, &o->e);
 }
 
 /* runc's own default spec lists ambient capabilities that are not
@@ -311,10 +339,10 @@ static void ambient_cleared(struct outcome *o)
 			      .permitted = BIT(CAP_KILL),
 			      .inheritable = BIT(CAP_KILL),
 			      .ambient = BIT(CAP_KILL)};
-	if ((o->rc = caps_apply(&c, &o->e)) < 0)
+	if ((o->rc = caps_apply(&c, -1, &o->e)) < 0)
 		return;
 	c.ambient = 0;
-	o->rc = caps_apply(&c, &o->e);
+	o->rc = caps_apply(&c, -1, &o->e);
 }
 
 static void test_ambient_cleared(void **state)
@@ -332,6 +360,7 @@ int main(void)
 	    cmocka_unit_test(test_last_cap),
 	    cmocka_unit_test(test_last_cap_probed),
 	    cmocka_unit_test(test_apply_all_five_sets),
+	    cmocka_unit_test(test_drop_learns_last_cap),
 	    cmocka_unit_test(test_caps_above_last_are_ignored),
 	    cmocka_unit_test(test_drop_error_names_capability),
 	    cmocka_unit_test(test_drop_again_without_privilege),

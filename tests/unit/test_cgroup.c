@@ -267,6 +267,25 @@ static void test_limit_anything(void **state)
 /* As root on a host with a v2 hierarchy: the device program, loaded and
  * attached to a fresh cgroup, lets a child open /dev/null and not
  * /dev/loop-control. */
+/* One parser for controller lists: cgroup.controllers and
+ * cgroup.subtree_control (spaces, v2 names) and v1 mount options (commas). */
+static void test_ctrl_bits(void **state)
+{
+	const unsigned cpu = 1u << CG_CPU, acct = 1u << CG_CPUACCT, mem = 1u << CG_MEMORY,
+		       io = 1u << CG_BLKIO, pids = 1u << CG_PIDS;
+	assert_int_equal(cg_ctrl_bits("cpu io memory pids\n", ' ', true),
+			 cpu | acct | io | mem | pids);
+	assert_int_equal(cg_ctrl_bits("memory\n", ' ', true), mem);
+	assert_int_equal(cg_ctrl_bits("\n", ' ', true), 0);
+	assert_int_equal(cg_ctrl_bits("", ' ', true), 0);
+	/* Whole words only: "cpuset" is not "cpu", "io" is not "blkio" on v1. */
+	assert_int_equal(cg_ctrl_bits("cpuset hugetlb", ' ', true),
+			 (1u << CG_CPUSET) | (1u << CG_HUGETLB));
+	assert_int_equal(cg_ctrl_bits("io", ',', false), 0);
+	assert_int_equal(cg_ctrl_bits("cpu,cpuacct", ',', false), cpu | acct);
+	assert_int_equal(cg_ctrl_bits("blkio", ',', false), io);
+}
+
 static void test_devices_bpf(void **state)
 {
 	struct statfs sf;
@@ -333,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_writes_v1_v2),   cmocka_unit_test(test_conversions),
 	    cmocka_unit_test(test_write_errors),   cmocka_unit_test(test_devices_v1),
 	    cmocka_unit_test(test_limit_anything), cmocka_unit_test(test_devices_bpf),
+	    cmocka_unit_test(test_ctrl_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,34 @@ static void test_duplicate_and_missing(void **state)
 	assert_string_equal(e.msg, "container \"nope\" does not exist");
 }
 
+/* A missing state root is made on the first create; a root that is a
+ * file is an error naming the path, and nothing is left behind. */
+static void test_create_makes_root(void **state)
+{
+	struct err e = {0};
+	char nested[128], file[128], path[192];
+	snprintf(nested, sizeof(nested), "%s/new/deeper", root);
+	int fd;
+	assert_int_equal(state_create_dir(nested, "c9", &fd, &e), 0);
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/c9", nested);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0711);
+	/* Locked: a second lock from another open file fails at once. */
+	int other = open(path, O_RDONLY | O_DIRECTORY);
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
+	close(other);
+	close(fd);
+	snprintf(file, sizeof(file), "%s/afile", root);
+	int f = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(f >= 0);
+	close(f);
+	assert_true(state_create_dir(file, "c9", &fd, &e) < 0);
+	assert_non_null(strstr(e.msg, file));
+}
+
 static void test_status(void **state)
 {
 	struct err e = {0};
@@ -128,8 +156,9 @@ static void test_status(void **state)
 static void test_rfc3339(void **state)
 {
 	(void)state;
-	static const long long fixed[] = {0, -1, 951782400 /* 2000-02-29 */, 4107542399LL,
-					  -2208988800LL, 253402300799LL, 1795429774};
+	static const long long fixed[] = {
+	    0,	       -1, 951782400 /* 2000-02-29 */, 4107542399LL, -2208988800LL, 253402300799LL,
+	    1795429774};
 	char got[64], want[64];
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 20000; i++) {
 		long long t = i < sizeof(fixed) / sizeof(fixed[0])
@@ -152,6 +181,7 @@ int main(void)
 	    cmocka_unit_test(test_ids),
 	    cmocka_unit_test(test_rfc3339),
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_makes_root, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
