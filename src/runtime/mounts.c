@@ -540,8 +540,13 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 	if (mount(NULL, "/", NULL, root_propagation(s), NULL) < 0)
 		return err_sys(e, errno, "make / %s",
 			       root_propagation(s) & MS_PRIVATE ? "rprivate" : "rslave");
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (s->root_overlay) {
+		if (mount("overlay", rootfs, "overlay", 0, s->root_overlay) < 0)
+			return err_sys(e, errno, "mount the overlay root file system on %s",
+				       rootfs);
+	} else if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		return err_sys(e, errno, "bind root file system %s", rootfs);
+	}
 	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_sys(e, errno, "open root file system %s", rootfs);

@@ -487,6 +487,14 @@ static int parse_annotations(struct jctx *c, json_object *doc, struct spec *s)
 		s->annotations[i].value = arena_strdup(c->arena, v);
 		if (!s->annotations[i].key || !s->annotations[i].value)
 			return sj_nomem(c);
+		if (!strcmp(key, SPEC_ROOT_OVERLAY)) {
+			if (strncmp(v, "lowerdir=/", 10) != 0 || !strstr(v, ",upperdir=/") ||
+			    !strstr(v, ",workdir=/"))
+				return sj_err(
+				    c, JP_KEY(at, key),
+				    "expected \"lowerdir=/…,upperdir=/…,workdir=/…[,…]\"");
+			s->root_overlay = s->annotations[i].value;
+		}
 		i++;
 	}
 	s->n_annotations = i;

@@ -199,6 +199,8 @@ struct spec_linux {
 	json_object *intel_rdt;	   /* accepted, not applied */
 };
 
+#define SPEC_ROOT_OVERLAY "run.capsa.rootfs.overlay"
+
 struct spec_annotation {
 	char *key, *value;
 };
@@ -217,6 +219,11 @@ struct spec {
 	struct spec_hooks hooks;
 	struct spec_annotation *annotations;
 	size_t n_annotations;
+	/* annotations[SPEC_ROOT_OVERLAY]: mount the root as this overlay in
+	 * the container's mount namespace instead of binding root.path over
+	 * itself.  How a rootless engine gives a container an overlay root:
+	 * only inside the container's user namespace may it mount one. */
+	const char *root_overlay;
 	struct spec_linux lnx; /* "linux" (a predefined macro in GNU C) */
 };
 

@@ -53,6 +53,31 @@ load helpers
 	assert_status 137
 }
 
+@test "run: the root as an overlay mounted in the container's namespace (capsa's annotation)" {
+	capsa_only
+	local o=$TEST_DIR/ovl extra=""
+	mkdir -p "$o/upper" "$o/work"
+	[ "$ROOTLESS" = 0 ] || extra=",userxattr"
+	jq_edit --arg v "lowerdir=$BUNDLE/rootfs,upperdir=$o/upper,workdir=$o/work$extra" \
+		--arg r "$o/merged" '.annotations["run.capsa.rootfs.overlay"] = $v | .root.path = $r'
+	mkdir "$o/merged"
+	set_args sh -c 'echo new > /made-inside; rm /bin/true; ls /bin/sh /made-inside; test ! -e /bin/true && echo gone'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output_has gone
+	# Writes went to the upper dir; the lower dir is as it was; nothing
+	# is left mounted on the host.
+	[ "$(cat "$o/upper/made-inside")" = new ]
+	[ -e "$BUNDLE/rootfs/bin/true" ]
+	[ -z "$(ls -A "$o/merged")" ]
+	chmod -R u+rwX "$o/work" # overlay leaves work/work mode 0
+	# A malformed value is refused before anything starts.
+	jq_edit '.annotations["run.capsa.rootfs.overlay"] = "upperdir=/x"'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_failed
+	assert_output_has 'annotations.run.capsa.rootfs.overlay: expected'
+}
+
 @test "run: the container's file system is its rootfs" {
 	local host_file=$TEST_DIR/host-only
 	touch "$host_file"
