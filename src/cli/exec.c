@@ -108,7 +108,11 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (user) {
 		struct user_ids u;
-		if (user_resolve(r.rootfs, user, &u, &e) < 0) {
+		/* The running container's own view of its root: a rootless
+		 * overlay root is mounted only in its namespace. */
+		char root[64];
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)r.pid);
+		if (user_resolve(r.pid > 0 ? root : r.rootfs, user, &u, &e) < 0) {
 			rc = cli_fail("exec", &e, EXIT_ENGINE);
 			goto out;
 		}

@@ -381,7 +381,7 @@ static int process(struct jb *b, json_object *spec, const struct bundle_in *in,
 	const struct run_opts *o = in->o;
 	const char *uspec = o->user ? o->user : in->img ? in->img->user : NULL;
 	struct user_ids u;
-	int r = user_resolve(in->rootfs, uspec, &u, e);
+	int r = user_resolve(in->users_root ? in->users_root : in->rootfs, uspec, &u, e);
 	if (r < 0)
 		return r;
 	_cleanup_strv_ char **args = NULL;
@@ -444,6 +444,10 @@ int bundle_write(int dirfd, const struct bundle_in *in, struct err *e)
 	json_object *root = member(&b, spec, "root"), *lnx = member(&b, spec, "linux"), *mounts;
 	set(&b, root, "path", js(&b, in->rootfs));
 	set(&b, root, "readonly", json_object_new_boolean(o->read_only));
+	if (in->overlay && in->overlay[0]) {
+		json_object *ann = member(&b, spec, "annotations");
+		set(&b, ann, SPEC_ROOT_OVERLAY, js(&b, in->overlay));
+	}
 	set(&b, spec, "hostname", js(&b, host));
 	if (!json_object_object_get_ex(spec, "mounts", &mounts))
 		b.oom = true;

@@ -28,8 +28,12 @@ struct bundle_in {
 	const struct run_opts *o;
 	const struct bundle_image *img; /* NULL for --rootfs */
 	const char *id;
-	const char *rootfs;   /* absolute */
-	const char *self_exe; /* capsa's binary, bound at /dev/init for --init */
+	const char *rootfs;	/* absolute */
+	const char *overlay;	/* rootless: the root's overlay options, or NULL */
+	const char *users_root; /* where -u finds /etc/passwd and /etc/group;
+				   NULL = rootfs (with `overlay`, rootfs is empty
+				   until the runtime mounts it) */
+	const char *self_exe;	/* capsa's binary, bound at /dev/init for --init */
 	bool rootless;
 	/* From net_setup, or NULL (no network of capsa's: own namespace with
 	 * lo only, or the host's). */

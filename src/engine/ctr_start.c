@@ -157,6 +157,8 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 			       .img = img,
 			       .id = id,
 			       .rootfs = rootfs,
+			       .overlay = ci.overlay,
+			       .users_root = ci.users_root[0] ? ci.users_root : NULL,
 			       .self_exe = s->self,
 			       .rootless = geteuid() != 0};
 	if ((r = reserve_name(s, o, id, name, sizeof(name), e)) < 0)
@@ -238,8 +240,7 @@ out:
 
 /* After a foreground run: the exit (`oom`: the OOM killer ended it),
  * and --rm. */
-static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
-			const char *error)
+static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom, const char *error)
 {
 	_cleanup_close_ int dirfd = -1;
 	if (ctr_store_lock(s, id, true, &dirfd, NULL) < 0)

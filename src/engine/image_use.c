@@ -14,23 +14,24 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* The merged root takes its mode from the (new, 0700) upper dir; give
  * it the image's own, as the top layer has it, so that a non-root user
  * of the container can walk "/". */
-static void root_mode_from_image(const struct rootfs *rfs)
+static void root_mode_from_image(const struct rootfs *rfs, const char *root)
 {
 	if (!rfs->lowerdir)
 		return;
 	char top[PATH_MAX];
 	snprintf(top, sizeof(top), "%.*s", (int)strcspn(rfs->lowerdir, ":"), rfs->lowerdir);
 	struct stat want, have;
-	if (stat(top, &want) == 0 && stat(rfs->target, &have) == 0 &&
+	if (stat(top, &want) == 0 && stat(root, &have) == 0 &&
 	    (want.st_mode & 07777) != (have.st_mode & 07777) &&
-	    chmod(rfs->target, want.st_mode & 07777) < 0)
-		fprintf(stderr, "capsa: warning: chmod %s: %s\n", rfs->target, strerror(errno));
+	    chmod(root, want.st_mode & 07777) < 0)
+		fprintf(stderr, "capsa: warning: chmod %s: %s\n", root, strerror(errno));
 }
 
 struct copy_args {
@@ -52,6 +53,36 @@ static int copy_rootless(const struct id_mapping *m, const struct rootfs *rfs, s
 	if (!id_mapping_has_ranges(m))
 		return rootfs_copy_layers(a.lowerdir, a.target, e);
 	return userns_run(m, copy_layers, &a, e);
+}
+
+/* The top layer of "top:…:bottom" that has etc/passwd: what the merged
+ * root will show there (a whiteout of it in a higher layer aside). */
+static void users_layer(const char *lowerdir, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (const char *p = lowerdir; p && *p;) {
+		size_t n = strcspn(p, ":");
+		char path[PATH_MAX];
+		struct stat st;
+		if (snprintf(path, sizeof(path), "%.*s/etc/passwd", (int)n, p) <
+			(int)sizeof(path) &&
+		    lstat(path, &st) == 0) {
+			snprintf(out, len, "%.*s", (int)n, p);
+			return;
+		}
+		p += n;
+		p += *p == ':';
+	}
+}
+
+/* overlayfs can be mounted in a user namespace since Linux 5.11. */
+static bool userns_overlay_ok(void)
+{
+	struct utsname u;
+	unsigned maj = 0, min = 0;
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &maj, &min) != 2)
+		return false;
+	return maj > 5 || (maj == 5 && min >= 11);
 }
 
 /* capsa-pull, as `capsa pull` would run it; its progress goes to our
@@ -119,15 +150,29 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	}
 	ci->prepared = true;
 	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
-	/* Rootless, the host's overlayfs is out of reach and a fuse mount
-	 * would be closed to every uid but ours (no allow_other): the
+	/* Rootless, only the container's own user namespace may mount an
+	 * overlay: the runtime does it there (the bundle's annotation).  On
+	 * a kernel without overlayfs in user namespaces (before 5.11) the
 	 * container gets a copy of the layers, owned by its root. */
-	if (geteuid() != 0)
+	if (geteuid() != 0 && userns_overlay_ok()) {
+		r = 0;
+		if (snprintf(ci->overlay, sizeof(ci->overlay), "%s,userxattr", rfs.options) >=
+		    (int)sizeof(ci->overlay))
+			r = err_msg(e, ENAMETOOLONG, "overlay options: too long");
+		users_layer(rfs.lowerdir, ci->users_root, sizeof(ci->users_root));
+	} else if (geteuid() != 0) {
+		fprintf(stderr, "capsa: warning: this kernel cannot mount overlayfs in a user "
+				"namespace: the container gets a copy of the image's layers\n");
 		r = copy_rootless(&map, &rfs, e);
-	else
+	} else
 		r = rootfs_mount(&rfs, scratch ? ROOTFS_VOLATILE : 0, e);
+	/* The root directory's mode is the top layer's: through the mounted
+	 * overlay (it goes to the upper dir), or on the upper dir itself
+	 * for an overlay the runtime mounts, or on the copy. */
+	char upper[PATH_MAX + 8];
+	snprintf(upper, sizeof(upper), "%s/upper", rfs.dir);
 	if (r == 0)
-		root_mode_from_image(&rfs);
+		root_mode_from_image(&rfs, ci->overlay[0] ? upper : rfs.target);
 	rootfs_free(&rfs);
 	if (r < 0)
 		return err_prefix(e, "image %s", image);
@@ -140,43 +185,8 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	return 0;
 }
 
-/* A rootless root from fuse-overlayfs can only be unmounted through
- * fusermount (umount(2) needs privilege); rootfs_remove then finds it
- * unmounted.  As root, rootfs_remove's own umount does it. */
-static void fuse_unmount(const char *store_root, const char *ctr_id)
-{
-	if (geteuid() == 0)
-		return;
-	char target[PATH_MAX];
-	if (snprintf(target, sizeof(target), "%s/containers/%s/rootfs", store_root, ctr_id) >=
-	    (int)sizeof(target))
-		return;
-	static const char *const tools[] = {"fusermount3", "fusermount"};
-	for (size_t i = 0; i < 2; i++) {
-		pid_t p = fork();
-		if (p < 0)
-			return;
-		if (p == 0) {
-			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-			if (null >= 0) {
-				dup2(null, 1);
-				dup2(null, 2);
-			}
-			execlp(tools[i], tools[i], "-u", "-z", target, (char *)NULL);
-			_exit(127);
-		}
-		int st;
-		while (waitpid(p, &st, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(st) && WEXITSTATUS(st) != 127)
-			return; /* ran: unmounted, or there was nothing mounted */
-	}
-}
-
 void ctr_image_abort(struct ctr_image *ci, const char *ctr_id)
 {
-	if (ci->prepared)
-		fuse_unmount(ci->st.root, ctr_id);
 	if (ci->prepared)
 		rootfs_remove(&ci->st, ctr_id, NULL);
 	ci->prepared = false;
@@ -198,7 +208,6 @@ int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e)
 	int r = store_root_resolve(storage, root, sizeof(root), e);
 	if (r < 0 || (r = store_open(&st, root, e)) < 0)
 		return r;
-	fuse_unmount(st.root, ctr_id);
 	r = rootfs_remove(&st, ctr_id, e);
 	store_close(&st);
 	return r;

@@ -29,6 +29,13 @@ struct ctr_image {
 	struct bundle_image view; /* points into cfg */
 	char id[80];		  /* the image's ID */
 	char rootfs[PATH_MAX];	  /* the mounted root: the bundle's root.path */
+	/* Rootless: the overlay options that the runtime mounts at rootfs in
+	 * the container's namespaces (runtime/spec.h SPEC_ROOT_OVERLAY); ""
+	 * when rootfs is mounted (root) or a copy (no overlay in a userns). */
+	char overlay[3 * PATH_MAX];
+	/* With `overlay`: the top layer that has /etc/passwd (where -u looks
+	 * names up), or "" for none. */
+	char users_root[PATH_MAX];
 	bool st_open, cfg_loaded, prepared;
 };
 

@@ -52,6 +52,10 @@ ictr() {
 	cap start -a w >/dev/null
 	cap rm w
 	[ -z "$(find "$CAPSA_STORAGE/containers" -mindepth 1)" ]
+	# An overlay, as root and rootless (there mounted in the container's
+	# own namespaces), never a copy of the layers.
+	run ictr --rm busybox:test sh -c 'grep "^overlay / overlay" /proc/mounts'
+	assert_status 0
 }
 
 @test "engine image: -u and -w resolve in the image's root" {
