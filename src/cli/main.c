@@ -3,6 +3,7 @@
  * dispatches to one file per command. */
 #include "cli/commands.h"
 #include "engine/ctr.h"
+#include "engine/ctr_net.h"
 #include "engine/tinyinit.h"
 
 #include <malloc.h>
@@ -33,6 +34,7 @@ static const struct command commands[] = {
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
 	{"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
     {"pause", cmd_pause, "freeze every process of containers"},
+    {"port", cmd_port, "list a container's published ports"},
     {"ps", cmd_ps, "list containers"},
     {"pull", cmd_pull, "fetch an image from a registry"},
     {"rename", cmd_rename, "rename a container"},
@@ -121,6 +123,8 @@ int main(int argc, char **argv)
 		return tinyinit_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
 		return monitor_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "_net_attach") == 0)
+		return ctr_net_attach_main(argc - 1, argv + 1);
 	prefault(128 << 10, 64 << 10);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);

@@ -80,6 +80,36 @@ int net_mode_check(const char *root, const char *mode, struct err *e)
 	return network_load(root, mode, &nw, e);
 }
 
+int net_plan(const char *root, const char *id, const char *mode, struct net_result *res,
+	     struct err *e)
+{
+	memset(res, 0, sizeof(*res));
+	int r = net_mode_check(root, mode, e);
+	if (r < 0)
+		return r;
+	if (!strcmp(mode, "host")) {
+		snprintf(res->hosts, sizeof(res->hosts), "/etc/hosts");
+		snprintf(res->resolv, sizeof(res->resolv), "/etc/resolv.conf");
+		return 0;
+	}
+	if ((r = record_path(root, id, ".resolv", res->resolv, sizeof(res->resolv), e)) < 0)
+		return r;
+	if (!strcmp(mode, "pasta")) {
+		res->runtime_netns = true;
+		return record_path(root, id, ".hosts", res->hosts, sizeof(res->hosts), e);
+	}
+	if (!strncmp(mode, "ns:", 3)) {
+		snprintf(res->netns, sizeof(res->netns), "%s", mode + 3);
+		return 0;
+	}
+	if ((r = record_path(root, id, ".netns", res->netns, sizeof(res->netns), e)) < 0)
+		return r;
+	if (!strcmp(mode, "none"))
+		return record_path(root, id, ".hosts", res->hosts, sizeof(res->hosts), e);
+	return network_path(root, !strcmp(mode, "bridge") ? NET_DEFAULT_NAME : mode, "hosts",
+			    res->hosts, sizeof(res->hosts), e);
+}
+
 /* --- published ports: a registry entry per host port --------------------- */
 
 static int port_key(const char *root, const struct net_port *p, char *buf, size_t len,
@@ -492,6 +522,11 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 		snprintf(rec.mode, sizeof(rec.mode), "%s", mode);
 		rec.nports = o->nports;
 		memcpy(rec.ports, o->ports, o->nports * sizeof(*o->ports));
+		/* pasta binds the host ports itself: a port in use fails
+		 * here, clearly, and -p CTR / -P get a free one now. */
+		for (size_t i = 0; i < rec.nports; i++)
+			if ((r = port_check_free(&rec.ports[i], e)) < 0)
+				return r;
 		res->runtime_netns = true;
 		if ((r = own_hosts(o, res, e)) < 0)
 			return r;
