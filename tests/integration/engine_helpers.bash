@@ -25,7 +25,8 @@ engine_setup() {
 	CAPSA_TEST_MARK=mark-engine-$BATS_TEST_NUMBER-$$-$RANDOM
 	cp -a "$CAPSA_ROOTFS" "$ROOTFS"
 	if [ "$ROOTLESS" = 0 ]; then
-		NETNS=$TEST_DIR/netns
+		# outside TEST_DIR: tests check that no mount is left in it
+		NETNS=$BATS_FILE_TMPDIR/netns-$BATS_TEST_NUMBER
 		touch "$NETNS"
 		unshare --net="$NETNS" ip link set lo up
 		CAPSA=$TEST_DIR/capsa
