@@ -304,6 +304,15 @@ static int drop_masq(struct nl *nf, const char *root, const char *net, struct er
 	return 0;
 }
 
+/* Still pasta (it may have died and its pid been reused)? */
+static bool is_pasta(pid_t pid)
+{
+	char path[64];
+	_cleanup_free_ char *comm = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	return read_file_at(AT_FDCWD, path, &comm, NULL, NULL) == 0 && !strncmp(comm, "pasta", 5);
+}
+
 /* Undo what `rec` says was made, on the network locked by `lockfd`
  * (-1: not a bridge record).  Every step tolerates "already gone". */
 static int undo(const char *root, const char *id, struct net_record *rec, const struct network *nw,
@@ -329,7 +338,7 @@ static int undo(const char *root, const char *id, struct net_record *rec, const 
 		KEEP(link_del(&rt, rec->veth, pe));
 	if (rec->own_netns && rec->netns[0])
 		KEEP(netns_remove(rec->netns, pe));
-	if (rec->helper > 0)
+	if (rec->helper > 0 && is_pasta(rec->helper))
 		kill(rec->helper, SIGTERM); /* pasta: ours, by the pid it wrote */
 	if (lockfd >= 0 && nw) {
 		if (rec->ip)
