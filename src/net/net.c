@@ -668,9 +668,12 @@ static int run_pasta(const char *root, const char *id, struct net_record *rec, p
 		return err_sys(e, errno, "network pasta: fork");
 	if (child == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* stderr too: the runtime's may be a container's output pipe,
+		 * which the daemonized pasta must not hold open. */
 		if (devnull >= 0) {
 			dup2(devnull, 0);
 			dup2(devnull, 1);
+			dup2(devnull, 2);
 		}
 		execv(exe, (char *const *)argv);
 		_exit(127);
