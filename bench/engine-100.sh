@@ -30,7 +30,7 @@ shell() {
 	i=0
 	while [ "$i" -lt 25 ]; do
 		t0=$(date +%s%N)
-		"$CAPSA" --root "$state/root" run -d --rootfs "$ROOTFS" sleep 1000 </dev/null >/dev/null
+		"$CAPSA" --root "$state/root" run -d --net none --rootfs "$ROOTFS" sleep 1000 </dev/null >/dev/null
 		t1=$(date +%s%N)
 		echo "$t0 $((t1 - t0))" >>"$times.$1"
 		i=$((i + 1))

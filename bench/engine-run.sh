@@ -113,7 +113,7 @@ echo
 echo "== memory"
 peak=$(/usr/bin/time -f %M $capsa_cmd 2>&1 >/dev/null | tail -1)
 say "peak RSS of capsa run --rm /bin/true: $peak kB"
-"$CAPSA" --root "$state" --storage "$state/store" run -d --name rss bench/busybox:1 sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
+"$CAPSA" --root "$state" --storage "$state/store" run -d --net none --name rss bench/busybox:1 sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
 sleep 2
 mon=$(pgrep -f "_monitor $state " | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$mon/status")

@@ -31,6 +31,7 @@ int cmd_logout(int argc, char **argv);	      /* pull.c */
 int cmd_logs(int argc, char **argv);
 int network_main(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
+int cmd_port(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_pull(int argc, char **argv);	      /* pull.c */
 int cmd_rename(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include "base/prefault.h"
 #include "cli/commands.h"
 #include "engine/ctr.h"
+#include "engine/ctr_net.h"
 #include "engine/tinyinit.h"
 
 #include <malloc.h>
@@ -32,8 +33,8 @@ static const struct command commands[] = {
     {"logs", cmd_logs, "print a container's log"},
     {"network", network_main, "manage networks: create, ls, inspect, rm, prune"},
     {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
-    {"oci", oci_main, "the OCI runtime, with runc's command line (capsa oci --help)"},
     {"pause", cmd_pause, "freeze every process of containers"},
+    {"port", cmd_port, "list a container's published ports"},
     {"ps", cmd_ps, "list containers"},
     {"pull", cmd_pull, "fetch an image from a registry"},
     {"rename", cmd_rename, "rename a container"},
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
 		return tinyinit_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
 		return monitor_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "_net_attach") == 0)
+		return ctr_net_attach_main(argc - 1, argv + 1);
 	prefault_heap(128 << 10);
 	if (strcmp(base_name(argv[0]), "capsa-oci") == 0)
 		return oci_main(argc, argv);

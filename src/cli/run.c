@@ -56,11 +56,12 @@ static void usage(const char *cmd, FILE *f)
 	    "      --init                run a small init as PID 1 (reaps, forwards signals)\n"
 	    "      --stop-signal SIG     the signal `stop` sends (default SIGTERM)\n"
 	    "      --stop-timeout N      seconds `stop` waits before SIGKILL (default 10)\n"
-	    "      --net, --network MODE none (default: a network namespace with lo only),\n"
-	    "                            host, bridge (the network capsa, bridge capsa0,\n"
-	    "                            10.88.0.0/16), a network's NAME, container:NAME|ID,\n"
-	    "                            ns:PATH\n"
-	    "  -p, --publish [IP:]HOST:CTR[/tcp|udp]  publish a container port (bridge)\n"
+	    "      --net, --network MODE bridge (the default as root: the network capsa,\n"
+	    "                            bridge capsa0, 10.88.0.0/16), pasta (the default\n"
+	    "                            rootless), none (lo only), host, a network's NAME,\n"
+	    "                            container:NAME|ID, ns:PATH\n"
+	    "  -p, --publish [IP:]HOST:CTR[/tcp|udp]  publish a container port\n"
+	    "  -P, --publish-all         publish the image's exposed ports on free host ports\n"
 	    "      --log-max-size SIZE   rotate the log at SIZE (default 10m)\n"
 	    "      --pull POLICY         missing|always|never (images)\n"
 	    "      --platform OS/ARCH    the image's platform (images)\n"
@@ -187,6 +188,7 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	    {"net", required_argument, NULL, O_NET},
 	    {"network", required_argument, NULL, O_NET},
 	    {"publish", required_argument, NULL, 'p'},
+	    {"publish-all", no_argument, NULL, 'P'},
 	    {"log-max-size", required_argument, NULL, O_LOG_MAX},
 	    {"help", no_argument, NULL, O_HELP},
 	    {0},
@@ -198,7 +200,7 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	o->stop_timeout = -1;
 	optind = 0;
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:" : "+e:w:u:h:v:itm:p:",
+	while (r == 0 && (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:P" : "+e:w:u:h:v:itm:p:P",
 					  opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -320,7 +322,10 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 			o->platform = optarg;
 			break;
 		case O_NET:
-			o->net = optarg; /* checked by net_setup at create */
+			o->net = optarg; /* checked by net_plan at create */
+			break;
+		case 'P':
+			o->publish_all = true;
 			break;
 		case 'p':
 			if (o->nports >= sizeof(o->ports) / sizeof(o->ports[0]))

@@ -296,6 +296,24 @@ static void rootless_maps(struct jb *b, json_object *lnx)
 	set(b, lnx, "gidMappings", idmap(b, m.gid, m.n_gid));
 }
 
+/* pasta (net->runtime_netns): connected by capsa to the namespace the
+ * runtime makes for the init, before the init goes on. */
+static void net_hook(struct jb *b, json_object *spec, const struct bundle_in *in)
+{
+	if (!in->net || !in->net->runtime_netns || !in->state_root)
+		return;
+	json_object *hooks = jo(b), *list = ja(b), *h = jo(b), *args = ja(b);
+	push(b, args, js(b, "capsa"));
+	push(b, args, js(b, "_net_attach"));
+	push(b, args, js(b, in->state_root));
+	push(b, args, js(b, in->id));
+	set(b, h, "path", js(b, in->self_exe));
+	set(b, h, "args", args);
+	push(b, list, h);
+	set(b, hooks, "createRuntime", list);
+	set(b, spec, "hooks", hooks);
+}
+
 static void namespaces(struct jb *b, json_object *lnx, const struct bundle_in *in)
 {
 	static const char *const types[] = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
@@ -479,6 +497,7 @@ int bundle_write(int dirfd, const struct bundle_in *in, struct err *e)
 				  NULL);
 		volumes(&b, mounts, o);
 		namespaces(&b, lnx, in);
+		net_hook(&b, spec, in);
 		resources(&b, lnx, o);
 		if (o->privileged) {
 			json_object_object_del(lnx, "maskedPaths");

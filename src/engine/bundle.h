@@ -38,6 +38,7 @@ struct bundle_in {
 	/* From net_setup, or NULL (no network of capsa's: own namespace with
 	 * lo only, or the host's). */
 	const struct net_result *net;
+	const char *state_root; /* for the pasta hook (capsa _net_attach ROOT ID) */
 };
 
 /* The final process.args (entrypoint + command as docker combines

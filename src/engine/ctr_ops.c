@@ -1,5 +1,6 @@
 /* ctr_ops.c — load (with repair), kill, stop, wait, remove (see ctr.h). */
 #include "engine/ctr.h"
+#include "engine/ctr_net.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -63,6 +64,7 @@ int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *
 			  "unknown");
 	if ((rc = record_write(dirfd, r, e)) < 0)
 		return rc;
+	ctr_net_down(s, id);
 	if (r->auto_remove) {
 		close(steal_fd(&dirfd));
 		ctr_discard(s, r);

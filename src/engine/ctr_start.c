@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "engine/bundle.h"
+#include "engine/ctr_net.h"
 #include "engine/image_use.h"
 #include "engine/opts.h"
 #include "engine/store.h"
@@ -80,54 +81,6 @@ static int rootfs_dir(const char *dir, char out[PATH_MAX], struct err *e)
 	return 0;
 }
 
-/* A network of capsa's (bridge, a named network, container:X, ns:PATH):
- * made before the bundle, which names its namespace and files.  NULL or
- * "none" keep the runtime's own namespace with lo only; "host" the
- * host's.  Returns 1 when a network was set up (net_teardown undoes it). */
-static int network_setup(struct ctr_store *s, const struct run_opts *o, const char *id,
-			 const char *name, struct net_result *res, struct err *e)
-{
-	if (!o->net || !strcmp(o->net, "none") || !strcmp(o->net, "host")) {
-		if (o->nports)
-			return err_msg(e, EINVAL,
-				       "-p: publishing needs a bridge network (--network "
-				       "bridge or a network's name)");
-		return 0;
-	}
-	char mode[PATH_MAX + 96];
-	if (!strncmp(o->net, "container:", 10)) {
-		char other[ID_HEX + 1];
-		int r = ctr_store_lookup(s, o->net + 10, other, e);
-		if (r < 0)
-			return err_prefix(e, "--network %s", o->net);
-		snprintf(mode, sizeof(mode), "ns:%s/net/%s.netns", s->root, other);
-		if (access(mode + 3, F_OK) < 0)
-			return err_msg(e, ENOENT,
-				       "--network %s: that container has no network namespace of "
-				       "capsa's to join",
-				       o->net);
-	} else {
-		snprintf(mode, sizeof(mode), "%s", o->net);
-	}
-	char host[ID_SHORT + 1];
-	snprintf(host, sizeof(host), "%.12s", id);
-	struct net_opts no = {.root = s->root,
-			      .id = id,
-			      .name = name,
-			      .hostname = o->hostname ? o->hostname : host,
-			      .mode = mode,
-			      .ports = o->ports,
-			      .nports = o->nports};
-	int r = net_setup(&no, res, e);
-	if (r < 0)
-		return err_prefix(e, "--network %s", o->net);
-	if (res->runtime_netns) {
-		net_teardown(s->root, id, NULL);
-		return err_msg(e, ENOTSUP, "--network %s: not wired into capsa run yet", o->net);
-	}
-	return 1;
-}
-
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
 	       char id[ID_HEX + 1], struct err *e)
 {
@@ -149,7 +102,7 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	}
 	_cleanup_close_ int dirfd = -1;
 	struct record rec = {0};
-	bool named = false, networked = false;
+	bool named = false;
 	static struct net_result netres; /* large: keep it off the stack */
 	if ((r = ctr_store_create(s, id, &dirfd, e)) < 0)
 		goto fail;
@@ -160,16 +113,16 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 			       .overlay = ci.overlay,
 			       .users_root = ci.users_root[0] ? ci.users_root : NULL,
 			       .self_exe = s->self,
-			       .rootless = geteuid() != 0};
+			       .rootless = geteuid() != 0,
+			       .state_root = s->root};
 	if ((r = reserve_name(s, o, id, name, sizeof(name), e)) < 0)
 		goto fail;
 	named = true;
-	if ((r = network_setup(s, o, id, name, &netres, e)) < 0)
+	if ((r = ctr_net_plan(s, dirfd, o, id, ci.cfg_loaded ? ci.cfg.exposed_ports : NULL,
+			      &netres, e)) < 0)
 		goto fail;
-	if (r > 0) {
-		networked = true;
+	if (r > 0)
 		in.net = &netres;
-	}
 	if ((r = bundle_write(dirfd, &in, e)) < 0 || (r = fill_record(&rec, &in, name, e)) < 0)
 		goto fail;
 	if (ci.st_open && !(rec.storage = strdup(ci.st.root))) {
@@ -183,8 +136,6 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	return 0;
 fail:
 	record_free(&rec);
-	if (networked)
-		net_teardown(s->root, id, NULL);
 	if (named)
 		names_release(s, name, id);
 	if (dirfd >= 0) {
@@ -219,6 +170,9 @@ static int mark_running(struct ctr_store *s, const char *id, pid_t owner, struct
 		goto out;
 	}
 	rt_delete(s->runtime, id, true, NULL);
+	/* The network: set up at every start, released at every exit. */
+	if ((r = ctr_net_up(s, dirfd, id, rec.name, e)) < 0)
+		goto out;
 	char now[64];
 	rfc3339_now(now);
 	rec.state = CS_RUNNING;
@@ -232,7 +186,8 @@ static int mark_running(struct ctr_store *s, const char *id, pid_t owner, struct
 	rec.started = strdup(now);
 	rec.exit_code = 0;
 	rec.oom_killed = false;
-	r = record_write(dirfd, &rec, e);
+	if ((r = record_write(dirfd, &rec, e)) < 0)
+		ctr_net_down(s, id);
 out:
 	record_free(&rec);
 	return r;
@@ -263,6 +218,7 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
 	if (record_write(dirfd, &rec, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	bool rm = rec.auto_remove;
+	ctr_net_down(s, id);
 	close(steal_fd(&dirfd));
 	if (rm)
 		ctr_discard(s, &rec);

@@ -13,6 +13,7 @@
  * container.
  */
 #include "engine/ctr.h"
+#include "engine/ctr_net.h"
 
 #include "base/cleanup.h"
 #include "base/error.h"
@@ -190,6 +191,7 @@ static void finish(const char *root, const char *id, int code)
 		free(rec.finished);
 		rec.finished = strdup(now);
 		record_write(dirfd, &rec, NULL);
+		ctr_net_down(&s, id);
 		if (rec.auto_remove) {
 			close(steal_fd(&dirfd));
 			ctr_discard(&s, &rec);

@@ -63,9 +63,10 @@ struct run_opts {
 	int stop_timeout;	       /* -1 = default (10) */
 	const char *pull;	       /* missing|always|never */
 	const char *platform;
-	const char *net; /* NULL or "none": own namespace, lo only; see net/net.h */
+	const char *net; /* NULL: the default (engine/ctr_net.h); see net/net.h */
 	struct net_port ports[32]; /* -p */
 	size_t nports;
+	bool publish_all; /* -P: every ExposedPorts of the image */
 	int64_t log_max; /* log rotation size */
 };
 

@@ -80,6 +80,36 @@ int net_mode_check(const char *root, const char *mode, struct err *e)
 	return network_load(root, mode, &nw, e);
 }
 
+int net_plan(const char *root, const char *id, const char *mode, struct net_result *res,
+	     struct err *e)
+{
+	memset(res, 0, sizeof(*res));
+	int r = net_mode_check(root, mode, e);
+	if (r < 0)
+		return r;
+	if (!strcmp(mode, "host")) {
+		snprintf(res->hosts, sizeof(res->hosts), "/etc/hosts");
+		snprintf(res->resolv, sizeof(res->resolv), "/etc/resolv.conf");
+		return 0;
+	}
+	if ((r = record_path(root, id, ".resolv", res->resolv, sizeof(res->resolv), e)) < 0)
+		return r;
+	if (!strcmp(mode, "pasta")) {
+		res->runtime_netns = true;
+		return record_path(root, id, ".hosts", res->hosts, sizeof(res->hosts), e);
+	}
+	if (!strncmp(mode, "ns:", 3)) {
+		snprintf(res->netns, sizeof(res->netns), "%s", mode + 3);
+		return 0;
+	}
+	if ((r = record_path(root, id, ".netns", res->netns, sizeof(res->netns), e)) < 0)
+		return r;
+	if (!strcmp(mode, "none"))
+		return record_path(root, id, ".hosts", res->hosts, sizeof(res->hosts), e);
+	return network_path(root, !strcmp(mode, "bridge") ? NET_DEFAULT_NAME : mode, "hosts",
+			    res->hosts, sizeof(res->hosts), e);
+}
+
 /* --- published ports: a registry entry per host port --------------------- */
 
 static int port_key(const char *root, const struct net_port *p, char *buf, size_t len,
@@ -274,6 +304,15 @@ static int drop_masq(struct nl *nf, const char *root, const char *net, struct er
 	return 0;
 }
 
+/* Still pasta (it may have died and its pid been reused)? */
+static bool is_pasta(pid_t pid)
+{
+	char path[64];
+	_cleanup_free_ char *comm = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	return read_file_at(AT_FDCWD, path, &comm, NULL, NULL) == 0 && !strncmp(comm, "pasta", 5);
+}
+
 /* Undo what `rec` says was made, on the network locked by `lockfd`
  * (-1: not a bridge record).  Every step tolerates "already gone". */
 static int undo(const char *root, const char *id, struct net_record *rec, const struct network *nw,
@@ -299,7 +338,7 @@ static int undo(const char *root, const char *id, struct net_record *rec, const 
 		KEEP(link_del(&rt, rec->veth, pe));
 	if (rec->own_netns && rec->netns[0])
 		KEEP(netns_remove(rec->netns, pe));
-	if (rec->helper > 0)
+	if (rec->helper > 0 && is_pasta(rec->helper))
 		kill(rec->helper, SIGTERM); /* pasta: ours, by the pid it wrote */
 	if (lockfd >= 0 && nw) {
 		if (rec->ip)
@@ -492,6 +531,11 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 		snprintf(rec.mode, sizeof(rec.mode), "%s", mode);
 		rec.nports = o->nports;
 		memcpy(rec.ports, o->ports, o->nports * sizeof(*o->ports));
+		/* pasta binds the host ports itself: a port in use fails
+		 * here, clearly, and -p CTR / -P get a free one now. */
+		for (size_t i = 0; i < rec.nports; i++)
+			if ((r = port_check_free(&rec.ports[i], e)) < 0)
+				return r;
 		res->runtime_netns = true;
 		if ((r = own_hosts(o, res, e)) < 0)
 			return r;
@@ -624,9 +668,12 @@ static int run_pasta(const char *root, const char *id, struct net_record *rec, p
 		return err_sys(e, errno, "network pasta: fork");
 	if (child == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* stderr too: the runtime's may be a container's output pipe,
+		 * which the daemonized pasta must not hold open. */
 		if (devnull >= 0) {
 			dup2(devnull, 0);
 			dup2(devnull, 1);
+			dup2(devnull, 2);
 		}
 		execv(exe, (char *const *)argv);
 		_exit(127);

@@ -1,13 +1,15 @@
 /* net.h — what the engine calls to give a container its network.
  *
- *   net_setup()     before rt_create(): makes the network namespace (a
+ *   net_plan()      at create: the paths the bundle names, nothing made;
+ *   net_setup()     before rt_create() of every start: makes the network namespace (a
  *                   file the spec names as linux.namespaces[network].path),
  *                   the veth, the address, the NAT and port rules, and
  *                   the files to bind at /etc/hosts and /etc/resolv.conf;
  *   net_attach_pid() rootless (pasta) only: after rt_create(), connect
  *                   the namespace the runtime made for the init `pid`;
  *   net_teardown()  when the container stops, is removed, or is found
- *                   dead: removes everything setup made.  Idempotent, so
+ *                   dead: removes everything setup made (a next start
+ *                   sets it up again, maybe with another address).  Idempotent, so
  *                   the next capsa command can repair after a monitor
  *                   that died.
  *
@@ -57,6 +59,13 @@ struct net_result {
 int net_mode_check(const char *root, const char *mode, struct err *e);
 
 int net_setup(const struct net_opts *o, struct net_result *res, struct err *e);
+
+/* What net_setup(mode) will give, without making anything: the paths
+ * the bundle names (netns, hosts, resolv) and runtime_netns, after the
+ * checks of net_mode_check.  The paths do not change from one setup
+ * to the next, so a bundle written once serves every start. */
+int net_plan(const char *root, const char *id, const char *mode, struct net_result *res,
+	     struct err *e);
 
 /* Rootless default: "pasta" when it is on PATH, else "none" (the
  * caller warns that the container has no network). */

@@ -5,10 +5,18 @@
 # stray processes.  teardown removes every container and fails the test if
 # anything is left: a container process, a monitor, a mount, a record, a
 # name, runtime state.
+#
+# As root a container's default network is the bridge capsa0 with NAT:
+# capsa then runs in a network namespace the test makes ($NETNS, through
+# the wrapper $CAPSA), so that bridges, veths and rules exist only there,
+# and teardown fails the test if a veth or an address is left in it.
+# Rootless the default is pasta, which makes nothing in the host's
+# namespace.
 
 load helpers
 
-CAPSA=$REPO/build/capsa
+CAPSA_BIN=$REPO/build/capsa
+CAPSA=$CAPSA_BIN
 
 engine_setup() {
 	TEST_DIR=$BATS_TEST_TMPDIR
@@ -16,6 +24,31 @@ engine_setup() {
 	ROOTFS=$TEST_DIR/rootfs
 	CAPSA_TEST_MARK=mark-engine-$BATS_TEST_NUMBER-$$-$RANDOM
 	cp -a "$CAPSA_ROOTFS" "$ROOTFS"
+	if [ "$ROOTLESS" = 0 ]; then
+		# outside TEST_DIR: tests check that no mount is left in it
+		NETNS=$BATS_FILE_TMPDIR/netns-$BATS_TEST_NUMBER
+		touch "$NETNS"
+		unshare --net="$NETNS" ip link set lo up
+		CAPSA=$TEST_DIR/capsa
+		printf '#!/bin/sh\nexec nsenter --net=%q %q "$@"\n' "$NETNS" "$CAPSA_BIN" >"$CAPSA"
+		chmod +x "$CAPSA"
+	fi
+}
+
+# innet CMD...: run CMD in the test's network namespace (root), or here.
+innet() {
+	if [ -n "${NETNS:-}" ]; then nsenter --net="$NETNS" "$@"; else "$@"; fi
+}
+
+# What a container's network leaves until it is released: a veth, an
+# address of the default network, a record under <root>/net.  Prints them.
+net_leftovers() {
+	innet ip -o link 2>/dev/null | grep -o " cv[0-9a-f]*" || true
+	[ ! -d "$CAPSA_ROOT/net" ] || find "$CAPSA_ROOT/net" -mindepth 1 ! -type d
+	if [ -d "$CAPSA_ROOT/networks" ]; then
+		"$CAPSA_BIN" network --root "$CAPSA_ROOT" inspect capsa 2>/dev/null |
+			jq -r '.[0].containers[]?.ip'
+	fi
 }
 
 # cap ARGS...: capsa with this test's state root.
@@ -86,6 +119,11 @@ engine_teardown() {
 	if [ -n "$left" ]; then
 		bad+="monitors left: $(echo $left)"$'\n'
 		kill -9 $left 2>/dev/null || true
+	fi
+	left=$(net_leftovers)
+	[ -z "$left" ] || bad+="network state left: $(echo $left)"$'\n'
+	if [ -n "${NETNS:-}" ]; then
+		umount "$NETNS" 2>/dev/null || bad+="netns $NETNS: umount failed"$'\n'
 	fi
 	left=$(stray_mounts)
 	if [ -n "$left" ]; then

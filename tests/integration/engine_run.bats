@@ -176,9 +176,23 @@ load engine_helpers
 	[[ "$output" != *00000000a80425fb* ]]
 }
 
-@test "engine run: the network namespace has only lo" {
-	run ctr --rm cat /proc/net/dev
+@test "engine run: --network none has only lo" {
+	run ctr --rm --network none cat /proc/net/dev
 	assert_status 0
 	assert_output_has lo
 	[[ "$output" != *eth0* ]]
+}
+
+@test "engine run: the default network: the bridge as root, pasta rootless" {
+	if [ "$ROOTLESS" = 1 ]; then
+		command -v pasta >/dev/null || skip "pasta is not installed (Debian package passt)"
+	fi
+	run ctr --rm ip -o -4 addr show eth0
+	assert_status 0
+	if [ "$ROOTLESS" = 0 ]; then
+		assert_output_has "inet 10.88."
+		innet ip -o link show capsa0 >/dev/null # in the test's own namespace
+	else
+		assert_output_has "inet "
+	fi
 }

@@ -10,7 +10,7 @@ load helpers
 setup() {
 	common_setup
 	case "$BATS_TEST_DESCRIPTION" in
-	*pasta* | *"invalid CIDR"* | *"without privilege"*) ;; # no privilege needed
+	*pasta* | *"invalid CIDR"* | *"without privilege"* | *rootless*) ;; # no privilege needed
 	*) require_root "network namespaces, bridges and nf_tables" ;;
 	esac
 	NETH=$REPO/build/tests/nethelper
@@ -38,6 +38,15 @@ inns() {
 				sleep 0.01
 			done
 			echo "nothing listens on port $2"; return 1
+		}
+		# wait_published PORT: until the published port answers with a hostname
+		wait_published() {
+			local i
+			for i in $(seq 200); do
+				wget -qO- "http://127.0.0.1:$1/hostname" 2>/dev/null && return 0
+				sleep 0.05
+			done
+			echo "nothing answers on published port $1"; return 1
 		}
 		# nothing of ours left in this namespace: no veth, no rule, no allocation
 		assert_no_leftovers() {
@@ -349,8 +358,8 @@ inns() {
 		a=$($E run --rm --network container:web --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show eth0)
 		[[ "$a" == *10.88.0.* ]] || { echo "container: mode sees no bridge address: $a"; exit 1; }
 		$E rm -f web >/dev/null
-		if $E run --rm -p 8081:80 --rootfs "$CAPSA_ROOTFS" true 2>"$TEST_DIR/err"; then
-			echo "-p without a bridge was accepted"; exit 1
+		if $E run --rm --network none -p 8081:80 --rootfs "$CAPSA_ROOTFS" true 2>"$TEST_DIR/err"; then
+			echo "-p without a network was accepted"; exit 1
 		fi
 		cat "$TEST_DIR/err"
 		assert_no_leftovers
@@ -360,5 +369,124 @@ inns() {
 	[[ "$output" == *hello-from-web* ]]
 	[[ "$output" == *"published: "[0-9a-f]* ]]
 	[[ "$output" == *"by name: "[0-9a-f]* ]]
-	[[ "$output" == *"publishing needs a bridge network"* ]]
+	[[ "$output" == *"-p: publishing needs a network"* ]]
+}
+
+@test "net: capsa run: the default network is the bridge; stop releases address, veth and rules, start makes them again" {
+	run inns '
+		E="$CAPSA --root $R --storage $TEST_DIR/store"
+		$E run --rm --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show eth0 | grep -q "inet 10.88.0."
+		$E run -d --name web -p 8080:80 --rootfs "$CAPSA_ROOTFS" httpd -f -p 80 -h /etc >/dev/null
+		wait_published 8080
+		echo "port: $($E port web)"
+		echo "port 80: $($E port web 80/tcp)"
+		! $E port web 81 2>"$TEST_DIR/err"
+		cat "$TEST_DIR/err"
+		$E stop -t 1 web >/dev/null
+		$E ps -a | grep -Eq "Exited .* web$"
+		assert_no_leftovers
+		[ -z "$($E port web)" ]
+		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
+		$E start web >/dev/null
+		wait_published 8080
+		[ "$(ip -o link | grep -c " cv")" -eq 1 ]
+		$E rm -f web >/dev/null
+		# a foreground run releases at its exit, before rm
+		$E run --name fg --rootfs "$CAPSA_ROOTFS" true
+		assert_no_leftovers
+		$E rm fg >/dev/null
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"port: 80/tcp -> 0.0.0.0:8080"* ]]
+	[[ "$output" == *"port 80: 0.0.0.0:8080"* ]]
+	[[ "$output" == *"no public port '81/tcp' published for web"* ]]
+}
+
+@test "net: capsa run: a container whose monitor died is released by the next command" {
+	run inns '
+		E="$CAPSA --root $R --storage $TEST_DIR/store"
+		$E run -d --name c1 --rootfs "$CAPSA_ROOTFS" sleep 600 >/dev/null
+		# capsa _monitor ROOT ID INIT_PID ...
+		mon=$(pgrep -f "^capsa _monitor $R ")
+		pid=$(tr "\0" " " </proc/$mon/cmdline | cut -d" " -f5)
+		echo "monitor $mon, init $pid"
+		[ -n "$mon" ] && [ "$pid" -gt 0 ]
+		kill -9 $mon
+		kill -9 $pid
+		for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+		[ "$(ip -o link | grep -c " cv")" -eq 1 ] # nobody released it yet
+		$E ps -a | grep -E "Exited .* c1$"
+		assert_no_leftovers
+		$E rm c1 >/dev/null
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "net: capsa run -P publishes the image's ExposedPorts on free host ports" {
+	export IMAGES=${CAPSA_IMAGES:-$REPO/build/fixtures/images}
+	[ -f "$IMAGES/single.oci.tar" ] || skip "no test images (tests/fixtures/mkimages.sh)"
+	run inns '
+		E="$CAPSA --root $R --storage $TEST_DIR/store"
+		$E load -i "$IMAGES/single.oci.tar" >/dev/null
+		$E run -d -P --name p localhost/capsa-test/single:1 "httpd -f -p 8080 -h /etc" >/dev/null
+		$E port p
+		hp=$($E port p 8080 | sed "s/.*://")
+		[ "$hp" -gt 0 ]
+		wait_published "$hp"
+		$E rm -f p >/dev/null
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ 8080/tcp\ -\>\ 0\.0\.0\.0:[0-9]+ ]]
+}
+
+# Rootless, capsa runs in the host's network namespace: pasta makes
+# nothing there but sockets; the only traffic goes to the host's loopback.
+@test "net: capsa run rootless: pasta by default reaches the host's loopback, -p through pasta, pasta stops with the container" {
+	require_rootless
+	command -v pasta >/dev/null || skip "pasta is not installed (Debian package passt)"
+	E="$CAPSA --root $R --storage $TEST_DIR/store"
+	# our server on a free loopback port
+	for port in $(shuf -i 20000-60000 -n 20); do
+		ss -ltnH | grep -q ":$port " && continue
+		busybox httpd -f -p "127.0.0.1:$port" -h "$TEST_DIR/www" & srv=$!
+		break
+	done
+	for i in $(seq 200); do ss -ltnH | grep -q "127.0.0.1:$port " && break; sleep 0.02; done
+	# the container reaches the host's loopback through pasta's gateway address
+	run $E run --rm --rootfs "$CAPSA_ROOTFS" sh -c \
+		"wget -qO- http://\$(ip route | sed -n 's/^default via \([0-9.]*\).*/\1/p'):$port/"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
+	# -p through pasta, on a free loopback port capsa picks
+	$E run -d --name web -p 127.0.0.1::80 --rootfs "$CAPSA_ROOTFS" httpd -f -p 80 -h /etc \
+		</dev/null >/dev/null 2>"$TEST_DIR/err" || { cat "$TEST_DIR/err"; false; }
+	helper=$(jq -r .helper "$R"/net/*.json)
+	[ "$helper" -gt 0 ]
+	hp=$($E port web 80 | sed -n 's/^127\.0\.0\.1://p')
+	[ -n "$hp" ]
+	pub=""
+	for i in $(seq 200); do
+		pub=$(busybox wget -qO- "http://127.0.0.1:$hp/hostname" 2>/dev/null) && break
+		sleep 0.05
+	done
+	kill "$srv"
+	echo "published: $pub"
+	[ -n "$pub" ]
+	$E stop -t 1 web >/dev/null
+	for i in $(seq 100); do kill -0 "$helper" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$helper" 2>/dev/null
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+	$E start web >/dev/null </dev/null 2>&1 3>&-
+	helper2=$(jq -r .helper "$R"/net/*.json)
+	[ "$helper2" -gt 0 ] && [ "$helper2" != "$helper" ]
+	$E rm -f web >/dev/null
+	for i in $(seq 100); do kill -0 "$helper2" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$helper2" 2>/dev/null
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
 }

@@ -327,17 +327,17 @@ layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
 
 @test "run pulls an image missing from the store; --pull never refuses; --pull always fetches again" {
 	R=$BATS_TEST_TMPDIR/state
-	run capsa --root "$R" --storage "$S" run --rm --pull never "$PLAIN_REG/public/multi:1" /bin/busybox true
+	run capsa --root "$R" --storage "$S" run --rm --network none --pull never "$PLAIN_REG/public/multi:1" /bin/busybox true
 	[ "$status" -eq 125 ]
 	nothing_registered
-	run capsa --root "$R" --storage "$S" run --rm "$PLAIN_REG/public/multi:1" /bin/busybox echo pulled-and-ran
+	run capsa --root "$R" --storage "$S" run --rm --network none "$PLAIN_REG/public/multi:1" /bin/busybox echo pulled-and-ran
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[[ "$output" == *pulled-and-ran* ]]
 	[ "$(names)" = "$PLAIN_REG/public/multi:1" ]
-	run capsa --root "$R" --storage "$S" run --rm --pull always "$PLAIN_REG/public/multi:1" /bin/busybox echo again
+	run capsa --root "$R" --storage "$S" run --rm --network none --pull always "$PLAIN_REG/public/multi:1" /bin/busybox echo again
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[[ "$output" == *again* ]]
-	run capsa --root "$R" --storage "$S" run --rm "$PLAIN_REG/public/nothere:1" /bin/busybox true
+	run capsa --root "$R" --storage "$S" run --rm --network none "$PLAIN_REG/public/nothere:1" /bin/busybox true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *nothere* ]]
 	[ -z "$(capsa --root "$R" --storage "$S" ps -aq)" ]

@@ -13,6 +13,7 @@
 #include "net/cidr.h"
 #include "net/hosts.h"
 #include "net/ipam.h"
+#include "net/net.h"
 #include "net/network.h"
 #include "net/nl.h"
 #include "net/ports.h"
@@ -224,6 +225,43 @@ static void test_resolv(void **state)
 	assert_string_equal(out3, "nameserver 10.0.0.1\n");
 }
 
+/* net_plan: the paths a bundle names, per mode, and nothing made. */
+static void test_plan(void **state)
+{
+	struct err e = {0};
+	struct net_result r;
+	char want[PATH_MAX];
+	assert_int_equal(net_plan(dir, "c1", "bridge", &r, &e), 0);
+	snprintf(want, sizeof(want), "%s/net/c1.netns", dir);
+	assert_string_equal(r.netns, want);
+	assert_false(r.runtime_netns);
+	snprintf(want, sizeof(want), "%s/networks/capsa/hosts", dir);
+	assert_string_equal(r.hosts, want);
+	snprintf(want, sizeof(want), "%s/net/c1.resolv", dir);
+	assert_string_equal(r.resolv, want);
+	snprintf(want, sizeof(want), "%s/net/c1.netns", dir);
+	assert_int_equal(access(want, F_OK), -1); /* planned, not made */
+
+	assert_int_equal(net_plan(dir, "c2", "pasta", &r, &e), 0);
+	assert_true(r.runtime_netns);
+	assert_string_equal(r.netns, "");
+	snprintf(want, sizeof(want), "%s/net/c2.hosts", dir);
+	assert_string_equal(r.hosts, want);
+
+	assert_int_equal(net_plan(dir, "c3", "ns:/proc/1/ns/net", &r, &e), 0);
+	assert_string_equal(r.netns, "/proc/1/ns/net");
+	assert_string_equal(r.hosts, "");
+
+	assert_int_equal(net_plan(dir, "c4", "host", &r, &e), 0);
+	assert_string_equal(r.netns, "");
+	assert_string_equal(r.hosts, "/etc/hosts");
+
+	assert_int_equal(net_plan(dir, "c5", "nosuchnet", &r, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "network nosuchnet: no such network"));
+	assert_int_equal(net_plan(dir, "c6", "ns:relative", &r, &e), -EINVAL);
+	assert_int_equal(net_plan(dir, "c7", "slirp4netns", &r, &e), -ENOTSUP);
+}
+
 static void test_network_names(void **state)
 {
 	struct err e = {0};
@@ -280,6 +318,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ipam_concurrent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hosts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolv, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
 	    cmocka_unit_test(test_network_names),
 	    cmocka_unit_test(test_nl_builder),
 	};
