@@ -327,6 +327,8 @@ inns() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *hello-from-web* ]]
+	# No pasta of this test outlives its teardown.
+	! pgrep -f "$R/net/" >/dev/null
 }
 
 @test "net: bridge mode without privilege fails clearly and leaves nothing" {
