@@ -77,12 +77,7 @@ static void cache_key(const struct spec_seccomp *s, char out[SHA256_DIGEST_STR])
 	sha256_final_str(&h, out);
 }
 
-/* The file: 4 bytes of SECCOMP_FILTER_FLAG_*, then the instructions. */
-struct cached {
-	uint32_t flags;
-	struct sock_filter insns[];
-};
-
+/* A cache file: 4 bytes of SECCOMP_FILTER_FLAG_*, then the instructions. */
 static bool usable(size_t len)
 {
 	size_t n = len - sizeof(uint32_t);
