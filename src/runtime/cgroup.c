@@ -268,6 +268,11 @@ static int make_dirs(const struct cg_hier *h, const char *path, unsigned want, b
 				int r = cpuset_inherit(full, e);
 				if (r < 0)
 					return r;
+				/* A parent (kept, see cg_destroy) hands its CPUs
+				 * and nodes to every new child itself: the
+				 * leaves' copies become one read each. */
+				if (c != '\0')
+					write_knob(full, "cgroup.clone_children", "1", NULL);
 			}
 		} else if (errno != EEXIST) {
 			int saved = errno;
@@ -458,12 +463,23 @@ static int rmdir_tree(const char *dir)
 	return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
 }
 
+/* Most cgroups have no children: one rmdir; the walk only when the
+ * kernel says it has some (EBUSY: children, or processes not yet gone). */
+static int rmdir_cgroup(const char *dir)
+{
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
+	return rmdir_tree(dir);
+}
+
 int cg_destroy(const struct cgroup *cg, struct err *e)
 {
 	int first = 0;
 	for (size_t i = 0; i < cg->n; i++) {
 		const char *dir = cg->d[i].path;
-		int r = rmdir_tree(dir);
+		int r = rmdir_cgroup(dir);
 		/* A killed process leaves its cgroup a moment after it is reaped;
 		 * on a loaded or emulated host that can take seconds (5 s, as
 		 * podman allows). */
@@ -474,14 +490,9 @@ int cg_destroy(const struct cgroup *cg, struct err *e)
 		}
 		if (r < 0 && !first)
 			first = err_sys(e, -r, "remove cgroup %s", dir);
-		/* The default parent "capsa" goes when it is empty. */
-		char parent[640];
-		snprintf(parent, sizeof(parent), "%s", dir);
-		char *slash = strrchr(parent, '/');
-		if (slash && slash - parent >= 6 && !strncmp(slash - 6, "/capsa", 6)) {
-			*slash = '\0';
-			rmdir(parent);
-		}
+		/* The default parent "capsa" stays, as docker's and podman's
+		 * do: making and removing it in every hierarchy at every run
+		 * cost more than the container's own cgroup. */
 	}
 	return first;
 }
@@ -492,7 +503,14 @@ int cg_remove_recorded(int statefd, struct err *e)
 	int r = cg_load(statefd, &cg, e);
 	if (r <= 0)
 		return r;
-	if ((r = cg_kill_all(&cg, SIGKILL, e)) < 0)
+	/* The usual case, a container whose init has exited: its PID
+	 * namespace took every process with it, the cgroup is empty and
+	 * there is nothing to freeze, unthrottle or kill. */
+	pid_t *pids = NULL;
+	size_t n = 0;
+	bool busy = cg_pids(&cg, &pids, &n, NULL) < 0 || n > 0;
+	free(pids);
+	if (busy && (r = cg_kill_all(&cg, SIGKILL, e)) < 0)
 		return r;
 	if ((r = cg_destroy(&cg, e)) < 0)
 		return r;

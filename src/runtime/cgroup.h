@@ -226,8 +226,10 @@ int cg_apply(const struct cgroup *cg, const struct cg_resources *res, struct err
  * Returns 1 found, 0 no cgroup (rootless without one), <0 error. */
 int cg_load(int statefd, struct cgroup *cg, struct err *e);
 
-/* Remove the directories (the processes must be gone: cg_kill_all first),
- * and the default "capsa" parent when it is empty. */
+/* Remove the directories (the processes must be gone: cg_kill_all first).
+ * The default "capsa" parent stays for the next container (on v1 a new
+ * cpuset parent gets cgroup.clone_children, so that its children start
+ * with its CPUs and memory nodes). */
 int cg_destroy(const struct cgroup *cg, struct err *e);
 
 void cg_close(struct cgroup *cg);
