@@ -54,10 +54,14 @@ static int open_dir(const char *root, const char *sub, struct err *e)
 	char p[PATH_MAX];
 	if (snprintf(p, sizeof(p), "%s/%s", root, sub) >= (int)sizeof(p))
 		return err_msg(e, ENAMETOOLONG, "%s/%s: path too long", root, sub);
-	int r = mkdir_p(p, 0700, e);
-	if (r < 0)
-		return r;
+	/* It exists but on the first run: open, and make it only then. */
 	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		int r = mkdir_p(p, 0700, e);
+		if (r < 0)
+			return r;
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return err_sys(e, errno, "open %s", p);
 	return fd;

@@ -57,12 +57,20 @@ int store_open(struct store *s, const char *root, struct err *e)
 	s->dirfd = -1;
 	if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
 		return err_msg(e, ENAMETOOLONG, "storage \"%s\": path too long", root);
-	int r = mkdir_p(root, 0700, e);
-	if (r < 0)
-		return err_prefix(e, "storage \"%s\"", root);
+	/* Every run opens the store (twice with --rm): make it only when
+	 * it is not there.  "tmp" is made last, so with it the rest are. */
 	s->dirfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (s->dirfd < 0 && errno == ENOENT) {
+		int r = mkdir_p(root, 0700, e);
+		if (r < 0)
+			return err_prefix(e, "storage \"%s\"", root);
+		s->dirfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	}
 	if (s->dirfd < 0)
 		return err_sys(e, errno, "storage \"%s\"", root);
+	if (faccessat(s->dirfd, dirs[ARRAY_SIZE(dirs) - 1], F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	int r;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdirat(s->dirfd, dirs[i], 0700) < 0 && errno != EEXIST) {
 			r = err_sys(e, errno, "storage \"%s\": mkdir %s", root, dirs[i]);
