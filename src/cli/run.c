@@ -200,8 +200,9 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	o->stop_timeout = -1;
 	optind = 0;
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:P" : "+e:w:u:h:v:itm:p:P",
-					  opts, NULL)) != -1) {
+	while (r == 0 &&
+	       (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:P" : "+e:w:u:h:v:itm:p:P",
+				opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->detach = true;
@@ -376,7 +377,8 @@ static int create_or_run(int argc, char **argv)
 	struct err e = {0};
 	char id[ID_HEX + 1];
 	int status = 0;
-	if (ctr_create(&s, &o, NULL, id, &e) < 0) {
+	bool here = strcmp(cmd, "create") && !o.detach;
+	if (ctr_create(&s, &o, NULL, id, here ? getpid() : 0, &e) < 0) {
 		status = cli_fail(cmd, &e, EXIT_ENGINE);
 		goto out;
 	}
@@ -394,7 +396,7 @@ static int create_or_run(int argc, char **argv)
 		printf("%s\n", id);
 		goto out;
 	}
-	if (ctr_run_foreground(&s, id, &status, &e) < 0)
+	if (ctr_run_created(&s, &o, id, &status, &e) < 0)
 		cli_fail(cmd, &e, status);
 out:
 	ctr_store_close(&s);

@@ -11,6 +11,7 @@
 #define CAPSA_ENGINE_CTR_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "engine/ids.h"
 #include "engine/record.h"
@@ -26,14 +27,22 @@ struct bundle_image;
 #define EXIT_NOTFOUND	 127 /* command not found */
 #define STOP_TIMEOUT_DEF 10
 
-/* Make the container: ID, name (reserved), bundle, record "created". */
+/* Make the container: ID, name (reserved), bundle, record "created".
+ * `owner` > 0 (a foreground `capsa run`: its own pid): the one record
+ * write says running with that owner, and the network is set up, for
+ * ctr_run_created; when the network fails the record says so (exited
+ * 125), and with --rm nothing is left. */
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
-	       char id[ID_HEX + 1], struct err *e);
+	       char id[ID_HEX + 1], pid_t owner, struct err *e);
 
 /* Run it here, stdio and signals ours (-t: a pty proxied to ours);
  * *status is the container's exit status.  Records the exit; --rm
  * removes the container afterwards. */
 int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct err *e);
+
+/* The same for a container ctr_create made with this process as owner. */
+int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id, int *status,
+		    struct err *e);
 
 /* Start it under a monitor and return once it runs (or failed: then
  * *status is 125/126/127 and `e` says why). */

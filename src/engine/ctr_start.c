@@ -47,7 +47,7 @@ static int reserve_name(struct ctr_store *s, const struct run_opts *o, const cha
 }
 
 static int fill_record(struct record *rec, const struct bundle_in *in, const char *name,
-		       struct err *e)
+		       pid_t owner, struct err *e)
 {
 	const struct run_opts *o = in->o;
 	char now[64];
@@ -65,6 +65,14 @@ static int fill_record(struct record *rec, const struct bundle_in *in, const cha
 	rec->stop_signal = o->stop_signal ? o->stop_signal : img_sig > 0 ? img_sig : SIGTERM;
 	rec->stop_timeout = o->stop_timeout >= 0 ? o->stop_timeout : STOP_TIMEOUT_DEF;
 	rec->log_max = o->log_max > 0 ? o->log_max : LOG_MAX_DEF;
+	if (owner > 0) {
+		/* What mark_running would write a moment later. */
+		rec->state = CS_RUNNING;
+		rec->owner = owner;
+		rec->owner_start = proc_start_time(owner);
+		if (!(rec->started = strdup(now)))
+			return err_sys(e, ENOMEM, "container record");
+	}
 	if (!rec->name || !rec->rootfs || !rec->created || (o->image && !rec->image))
 		return err_sys(e, ENOMEM, "container record");
 	return bundle_args(in, &rec->command, e);
@@ -81,8 +89,30 @@ static int rootfs_dir(const char *dir, char out[PATH_MAX], struct err *e)
 	return 0;
 }
 
+/* A foreground run's record says running from its first write; when the
+ * network cannot come up it says why (docker's "Created" with an error),
+ * and with --rm nothing is left. */
+static int fresh_net_up(struct ctr_store *s, int dirfd, struct record *rec, struct err *e)
+{
+	int r = ctr_net_up(s, dirfd, rec->id, rec->name, e);
+	if (r >= 0 || rec->auto_remove)
+		return r;
+	char now[64];
+	rfc3339_now(now);
+	rec->state = CS_EXITED;
+	rec->exit_code = EXIT_ENGINE;
+	rec->owner = 0;
+	rec->owner_start = 0;
+	rec->finished = strdup(now);
+	rec->error = strdup(e->msg);
+	struct err we = {0};
+	if (record_write(dirfd, rec, &we) < 0)
+		fprintf(stderr, "capsa: warning: %s\n", we.msg);
+	return r;
+}
+
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
-	       char id[ID_HEX + 1], struct err *e)
+	       char id[ID_HEX + 1], pid_t owner, struct err *e)
 {
 	char rootfs[PATH_MAX], name[160];
 	int r = o->rootfs ? rootfs_dir(o->rootfs, rootfs, e) : 0;
@@ -118,12 +148,13 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	if ((r = reserve_name(s, o, id, name, sizeof(name), e)) < 0)
 		goto fail;
 	named = true;
-	if ((r = ctr_net_plan(s, dirfd, o, id, ci.cfg_loaded ? ci.cfg.exposed_ports : NULL,
-			      &netres, e)) < 0)
+	if ((r = ctr_net_plan(s, dirfd, o, id, ci.cfg_loaded ? ci.cfg.exposed_ports : NULL, &netres,
+			      e)) < 0)
 		goto fail;
 	if (r > 0)
 		in.net = &netres;
-	if ((r = bundle_write(dirfd, &in, e)) < 0 || (r = fill_record(&rec, &in, name, e)) < 0)
+	if ((r = bundle_write(dirfd, &in, e)) < 0 ||
+	    (r = fill_record(&rec, &in, name, owner, e)) < 0)
 		goto fail;
 	if (ci.st_open && !(rec.storage = strdup(ci.st.root))) {
 		r = err_sys(e, ENOMEM, "container record");
@@ -131,9 +162,13 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	}
 	if ((r = record_write(dirfd, &rec, e)) < 0)
 		goto fail;
+	if (owner > 0 && (r = fresh_net_up(s, dirfd, &rec, e)) < 0 && rec.auto_remove) {
+		ctr_net_down(s, id);
+		goto fail;
+	}
 	record_free(&rec);
 	ctr_image_release(&ci);
-	return 0;
+	return r < 0 ? r : 0;
 fail:
 	record_free(&rec);
 	if (named)
@@ -214,8 +249,11 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
 	free(rec.error);
 	rec.finished = strdup(now);
 	rec.error = error ? strdup(error) : NULL;
+	/* --rm: the record goes right away, and nobody could read the exit
+	 * from it (`wait` finds it removed); a kill -9 before it goes leaves
+	 * it running with a dead owner, which ctr_load repairs and removes. */
 	struct err e = {0};
-	if (record_write(dirfd, &rec, &e) < 0)
+	if (!rec.auto_remove && record_write(dirfd, &rec, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	bool rm = rec.auto_remove;
 	ctr_net_down(s, id);
@@ -248,22 +286,23 @@ static bool record_flag(struct ctr_store *s, const char *id, bool *tty, bool *in
 	return true;
 }
 
-int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct err *e)
+/* Run the container here; `fresh`: ctr_create has recorded it running
+ * for us (with its network), else mark_running does. */
+static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, bool interactive,
+		    int *status, struct err *e)
 {
 	*status = EXIT_ENGINE;
 	char dir[PATH_MAX];
-	bool tty = false, interactive = false;
 	int r = ctr_dir(s, id, dir, sizeof(dir), e);
 	if (r < 0)
 		return r;
-	record_flag(s, id, &tty, &interactive, NULL);
 	if (!interactive && !tty) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0)
 			return err_sys(e, errno, "/dev/null");
 		close(null);
 	}
-	if ((r = mark_running(s, id, getpid(), e)) < 0)
+	if (!fresh && (r = mark_running(s, id, getpid(), e)) < 0)
 		return r;
 	bool oom = false;
 	struct rt_create_opts ro = {.root = s->runtime,
@@ -276,6 +315,19 @@ int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct 
 	*status = r < 0 ? start_failure_status(st) : st;
 	mark_exited(s, id, *status, r == 0 && oom, r < 0 ? e->msg : NULL);
 	return r;
+}
+
+int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct err *e)
+{
+	bool tty = false, interactive = false;
+	record_flag(s, id, &tty, &interactive, NULL);
+	return run_here(s, id, false, tty, interactive, status, e);
+}
+
+int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id, int *status,
+		    struct err *e)
+{
+	return run_here(s, id, true, o->tty, o->interactive, status, e);
 }
 
 /* --- detached: the monitor ------------------------------------------- */
