@@ -86,12 +86,43 @@ static const struct cg_dir *dir_of(const struct cgroup *cg, enum cg_ctrl c)
 	return NULL;
 }
 
-static int write_knob(const char *dir, const char *file, const char *value, struct err *e)
+/* The file of the last write, kept open for the next one to the same
+ * file: v1's devices.allow takes one rule a write (ten writes, one open). */
+struct knob {
+	char path[768];
+	int fd;
+};
+
+static void knob_close(struct knob *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+static int knob_write(struct knob *k, const char *path, const char *value)
+{
+	if (k->fd < 0 || strcmp(k->path, path)) {
+		knob_close(k);
+		k->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (k->fd < 0)
+			return -errno;
+		snprintf(k->path, sizeof(k->path), "%s", path);
+	}
+	size_t len = strlen(value);
+	ssize_t n = write(k->fd, value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int write_knob_k(struct knob *k, const char *dir, const char *file, const char *value,
+			struct err *e)
 {
 	char path[768];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return err_msg(e, ENAMETOOLONG, "cgroup: path too long");
-	int r = write_file(path, value, strlen(value), NULL);
+	int r = knob_write(k, path, value);
 	if (r == -ENOENT)
 		return err_msg(e, ENOENT,
 			       "cgroup %s: %s does not exist (not supported by this kernel or "
@@ -105,12 +136,21 @@ static int write_knob(const char *dir, const char *file, const char *value, stru
 	return 0;
 }
 
+static int write_knob(const char *dir, const char *file, const char *value, struct err *e)
+{
+	struct knob k = {.fd = -1};
+	int r = write_knob_k(&k, dir, file, value, e);
+	knob_close(&k);
+	return r;
+}
+
 static int run_writes(const struct cgroup *cg, struct cg_writes *ws, struct err *e)
 {
 	_cleanup_free_ bool *again = calloc(ws->n ? ws->n : 1, sizeof(bool));
 	if (!again)
 		return err_sys(e, ENOMEM, "cgroup");
 	int r = 0;
+	struct knob k = {.fd = -1};
 	/* Two rounds: v1's memory and memory+swap limits each bound the
 	 * other, so one of them may only succeed after the other. */
 	for (int round = 0; round < 2 && r == 0; round++) {
@@ -129,18 +169,21 @@ static int run_writes(const struct cgroup *cg, struct cg_writes *ws, struct err 
 			if (round == 0 && w->retry_ok) {
 				char path[768];
 				if (snprintf(path, sizeof(path), "%s/%s", d->path, w->file) >=
-				    (int)sizeof(path))
+				    (int)sizeof(path)) {
+					knob_close(&k);
 					return err_msg(e, ENAMETOOLONG, "cgroup: path too long");
+				}
 				if (write_file(path, w->value, strlen(w->value), NULL) == -EINVAL) {
 					again[i] = true;
 					continue;
 				}
 			}
-			r = write_knob(d->path, w->file, w->value, e);
+			r = write_knob_k(&k, d->path, w->file, w->value, e);
 			if (r == -ENOENT && w->skip_missing)
 				r = 0;
 		}
 	}
+	knob_close(&k);
 	return r;
 }
 
