@@ -133,6 +133,29 @@ start_sleeper() {
 	[ -z "$(cg_dirs "$ID")" ]
 }
 
+@test "cgroup: the default parent capsa/ stays after delete, and the next container uses it" {
+	require_cgroup_limits
+	jq_edit 'del(.linux.cgroupsPath)'
+	start_sleeper
+	# memory: on this kind of host its parent sits under the caller's own
+	# cgroup, where no other user's capsa makes or removes it.
+	leaf=$(cg_file "$PID" memory cgroup.procs)
+	leaf=${leaf%/cgroup.procs}
+	[ "$(basename "$(dirname "$leaf")")" = capsa ]
+	ino=$(stat -c %i "$(dirname "$leaf")")
+	run_rt delete --force "$ID"
+	assert_status 0
+	[ ! -d "$leaf" ]
+	# The parent is kept, as docker and podman keep theirs: not made and
+	# removed again at every run.
+	[ -d "$(dirname "$leaf")" ]
+	set_args /bin/sh -c 'cat /proc/self/cgroup'
+	run_rt run --bundle "$BUNDLE" "$ID-2"
+	assert_status 0
+	[ "$(stat -c %i "$(dirname "$leaf")")" = "$ino" ]
+	[ ! -d "$(dirname "$leaf")/$ID-2" ]
+}
+
 @test "cgroup: a foreground run removes its cgroup when the process exits" {
 	require_cgroup_limits
 	add_namespace cgroup

@@ -68,3 +68,26 @@ no_strays() {
 	run cap rm fg
 	assert_status 0
 }
+
+@test "engine concurrency: kill -9 of a foreground run --rm; the next command removes it" {
+	"$CAPSA" run --rm --name fgrm --rootfs "$ROOTFS" -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" \
+		sh -c 'touch /tmp/up; while [ ! -e /tmp/go ]; do sleep 0.05; done' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_for -e "$ROOTFS/tmp/up"
+	# Running, with its name, from the one record write of the start.
+	[ "$(state_of fgrm)" = running ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	# The container outlives its capsa (stop and kill reach it through
+	# the runtime); it ends by itself here.
+	touch "$ROOTFS/tmp/go"
+	retry no_strays
+	# Its record still says running, with an owner that is gone: the
+	# next command repairs it (exited, 255) and, --rm, removes it.
+	run cap ps -a
+	assert_status 0
+	assert_output_has "Exited (255)"
+	[ -z "$(cap ps -aq)" ]
+	[ -z "$(find "$CAPSA_ROOT/containers" "$CAPSA_ROOT/oci" "$CAPSA_ROOT/names" -mindepth 1)" ]
+}

@@ -168,6 +168,22 @@ no_containers() { [ -z "$(cap ps -aq)" ]; }
 	[ -z "$(find "$CAPSA_ROOT/containers" "$CAPSA_ROOT/oci" "$CAPSA_ROOT/names" -mindepth 1)" ]
 }
 
+@test "engine lifecycle: a foreground run is running for ps, exec and stop; its exit is recorded" {
+	ctr --name fgr sh -c 'touch /tmp/up; sleep 30' >/dev/null 2>&1 </dev/null &
+	pid=$!
+	wait_for -e "$ROOTFS/tmp/up"
+	[ "$(state_of fgr)" = running ]
+	cap ps | grep -q fgr
+	run cap exec fgr cat /tmp/up
+	assert_status 0
+	cap stop -t 0 fgr
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 137 ]
+	[ "$(state_of fgr)" = exited ]
+	[ "$(cap inspect fgr | jq -r '.[0].State.ExitCode')" = 137 ]
+}
+
 @test "engine lifecycle: container prune removes every stopped container" {
 	ctr --name x1 true
 	ctr --name x2 false || true
