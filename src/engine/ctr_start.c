@@ -309,6 +309,7 @@ static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, b
 				    .id = id,
 				    .bundle = dir,
 				    .seccomp_cache = s->seccomp,
+				    .cgroup_lean = true,
 				    .oom_killed = &oom};
 	int st = 1;
 	r = rt_run(&ro, false, false, &st, e);
@@ -409,7 +410,8 @@ static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
 				    .id = id,
 				    .bundle = dir,
 				    .console_socket = tty ? CONSOLE_SOCK : NULL,
-				    .seccomp_cache = s->seccomp};
+				    .seccomp_cache = s->seccomp,
+				    .cgroup_lean = true};
 	int st = 1;
 	int r = rt_run(&ro, true, true, &st, &e);
 	/* Our stdout/stderr must not hold the pipes open. */

@@ -396,8 +396,48 @@ static int no_delegation(const struct cg_layout *l, struct err *e)
 		       l->h[0].self, (unsigned)geteuid());
 }
 
-int cg_create(const char *cgroups_path, const char *id, const struct cg_resources *res, int statefd,
-	      struct cgroup *cg, bool *made, struct err *e)
+/* The controllers a container may do without (cg_create's `lean`). */
+#define CG_OPTIONAL                                                                                \
+	(1u << CG_CPUSET | 1u << CG_BLKIO | 1u << CG_HUGETLB | 1u << CG_NET_CLS | 1u << CG_NET_PRIO)
+
+/* Whether every controller of a v1 hierarchy's name ("net_cls,net_prio")
+ * is one capsa knows. */
+static bool all_known(const char *name)
+{
+	for (const char *p = name; *p;) {
+		size_t len = strcspn(p, ",");
+		char one[64];
+		if (len == 0 || len >= sizeof(one))
+			return false;
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (!cg_ctrl_bits(one, ',', false))
+			return false;
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
+/* Drop from `l` the v1 hierarchies that hold only optional controllers
+ * none of which `want` needs (one with a controller capsa does not know,
+ * perf_event say, stays). */
+static void drop_unused(struct cg_layout *l, unsigned want)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct cg_hier *h = &l->h[i];
+		if (!h->v2 && h->ctrls && !(h->ctrls & ~CG_OPTIONAL) && !(h->ctrls & want) &&
+		    all_known(h->name))
+			continue;
+		if (n != i)
+			l->h[n] = *h;
+		n++;
+	}
+	l->n = n;
+}
+
+int cg_create(const char *cgroups_path, const char *id, const struct cg_resources *res, bool lean,
+	      int statefd, struct cgroup *cg, bool *made, struct err *e)
 {
 	struct cg_layout l;
 	memset(cg, 0, sizeof(*cg));
@@ -423,6 +463,8 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 	for (size_t i = 0; i < ws.n; i++)
 		want |= 1u << ws.w[i].ctrl;
 	cg_writes_free(&ws);
+	if (lean)
+		drop_unused(&l, want);
 	char rel[CG_MAX_HIER][512];
 	for (size_t i = 0; i < l.n; i++) {
 		char base[512];

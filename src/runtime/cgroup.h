@@ -211,9 +211,15 @@ struct cgroup {
  * before any process is in it; record it in `statefd`/cgroup.json.
  * Rootless without a writable (delegated) v2 subtree: with no limits
  * asked, *made is false and nothing happens; with limits, an error that
- * says why and how to get delegation. */
-int cg_create(const char *cgroups_path, const char *id, const struct cg_resources *res, int statefd,
-	      struct cgroup *cg, bool *made, struct err *e);
+ * says why and how to get delegation.
+ * `lean`: leave out the v1 hierarchies that hold only controllers no
+ * limit in `res` uses and no capsa command reads (cpuset, blkio, hugetlb,
+ * net_cls, net_prio): the container stays in the caller's cgroup there,
+ * with the same CPUs and memory nodes, and the start saves a mkdir, a
+ * cgroup.procs write and an rmdir each (the engine's choice; `capsa oci`
+ * makes them all, as runc does). */
+int cg_create(const char *cgroups_path, const char *id, const struct cg_resources *res, bool lean,
+	      int statefd, struct cgroup *cg, bool *made, struct err *e);
 
 /* Move `pid` into every directory of the container's cgroup (but the v2
  * one with `skip_v2`: clone3 put it there with CLONE_INTO_CGROUP). */

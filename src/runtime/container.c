@@ -82,8 +82,8 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	if ((r = state_create_dir(o->root, o->id, &c->dirfd, e)) < 0)
 		return r;
 	c->dir_made = true;
-	if (!o->no_cgroup && (r = cg_create(c->spec->lnx.cgroups_path, o->id, &res, c->dirfd,
-					    &c->cg, &c->cg_made, e)) < 0)
+	if (!o->no_cgroup && (r = cg_create(c->spec->lnx.cgroups_path, o->id, &res, o->cgroup_lean,
+					    c->dirfd, &c->cg, &c->cg_made, e)) < 0)
 		return r;
 	char now[64];
 	rfc3339_now(now);

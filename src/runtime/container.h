@@ -22,7 +22,8 @@ struct rt_create_opts {
 	const char *console_socket; /* send the pty master here (terminal: true) */
 	bool no_pivot;
 	bool no_new_keyring;
-	bool no_cgroup; /* no cgroup of its own; resources checked, not applied */
+	bool no_cgroup;	  /* no cgroup of its own; resources checked, not applied */
+	bool cgroup_lean; /* v1: no cgroup where nothing asks for one (cgroup.h cg_create) */
 	int preserve_fds;
 	const char *seccomp_cache; /* compiled filters kept here (seccomp.h); NULL: none */
 	/* rt_run in the foreground: if set, whether the OOM killer killed

@@ -203,6 +203,33 @@ no_containers() { [ -z "$(cap ps -aq)" ]; }
 	[ "$rss" -le 1024 ]
 }
 
+@test "engine lifecycle: a container's cgroups: every controller a command uses, no idle cpuset or blkio" {
+	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
+	ctr_d --name cg sh -c 'sleep 100' >/dev/null
+	id=$(cap inspect cg | jq -r '.[0].Id')
+	pid=$(jq -r .pid "$CAPSA_ROOT/oci/$id/state.json")
+	cat "/proc/$pid/cgroup" >&2
+	local line hier path
+	while IFS= read -r line; do
+		hier=${line#*:}
+		hier=${hier%%:*}
+		path=${line#*:*:}
+		case ",$hier," in
+		*,name=*) ;;
+		# Nothing asks for them (no --cpuset, no blkio limit): the
+		# container stays where capsa runs there.
+		*,cpuset,* | *,blkio,* | *,net_cls,* | *,net_prio,* | *,hugetlb,*)
+			[ "${path%/capsa/$id}" = "$path" ] ;;
+		# pids, memory, cpu, cpuacct, freezer, devices, and the unified
+		# hierarchy (cgroup.kill): its own.
+		*) [ "${path%/capsa/$id}" != "$path" ] ;;
+		esac
+	done <"/proc/$pid/cgroup"
+	run cap stats --no-stream cg
+	assert_status 0
+	assert_output_has cg
+}
+
 @test "engine lifecycle: pause and unpause freeze and thaw; stats reports usage" {
 	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
 	ctr_d --name pz sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done' >/dev/null
