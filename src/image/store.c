@@ -57,8 +57,9 @@ int store_open(struct store *s, const char *root, struct err *e)
 	s->dirfd = -1;
 	if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
 		return err_msg(e, ENAMETOOLONG, "storage \"%s\": path too long", root);
-	/* Every run opens the store (twice with --rm): make it only when
-	 * it is not there.  "tmp" is made last, so with it the rest are. */
+	/* Every run opens the store (twice with --rm): make its root only
+	 * when it is not there.  The directories in it are made every time:
+	 * any of them may be missing (a tool that made only tmp/). */
 	s->dirfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (s->dirfd < 0 && errno == ENOENT) {
 		int r = mkdir_p(root, 0700, e);
@@ -68,8 +69,6 @@ int store_open(struct store *s, const char *root, struct err *e)
 	}
 	if (s->dirfd < 0)
 		return err_sys(e, errno, "storage \"%s\"", root);
-	if (faccessat(s->dirfd, dirs[ARRAY_SIZE(dirs) - 1], F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
 	int r;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdirat(s->dirfd, dirs[i], 0700) < 0 && errno != EEXIST) {

@@ -248,12 +248,35 @@ static void test_idmap_record(void **state)
 	store_close(&s);
 }
 
+/* A missing root is made; in an existing one every missing directory is
+ * made, whatever is there already (a tool that made only tmp/). */
+static void test_open_makes_dirs(void **state)
+{
+	struct store s;
+	struct err e = {0};
+	char root[128], tmp[160];
+	snprintf(root, sizeof(root), "%s/new/deep", tmpdir);
+	assert_int_equal(store_open(&s, root, &e), 0);
+	assert_int_equal(faccessat(s.dirfd, "blobs/sha256", F_OK, 0), 0);
+	store_close(&s);
+	snprintf(root, sizeof(root), "%s/partial", tmpdir);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", root);
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(store_open(&s, root, &e), 0);
+	assert_int_equal(faccessat(s.dirfd, "blobs/sha256", F_OK, 0), 0);
+	assert_int_equal(faccessat(s.dirfd, "layers", F_OK, 0), 0);
+	assert_int_equal(faccessat(s.dirfd, "containers", F_OK, 0), 0);
+	store_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_root_resolve), cmocka_unit_test(test_chain_id),
-	    cmocka_unit_test(test_blobs),	 cmocka_unit_test(test_index),
-	    cmocka_unit_test(test_config),	 cmocka_unit_test(test_idmap_record),
+	    cmocka_unit_test(test_root_resolve),    cmocka_unit_test(test_chain_id),
+	    cmocka_unit_test(test_blobs),	    cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_config),	    cmocka_unit_test(test_idmap_record),
+	    cmocka_unit_test(test_open_makes_dirs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
