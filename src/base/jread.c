@@ -485,8 +485,8 @@ static int read_value(struct reader *r, struct jval *v)
 	return 0;
 }
 
-int jread_parse(const char *text, size_t len, const char *doc, struct arena *a,
-		struct jval **out, struct err *e)
+int jread_parse(const char *text, size_t len, const char *doc, struct arena *a, struct jval **out,
+		struct err *e)
 {
 	*out = NULL;
 	struct reader r = {.t = text, .len = len, .doc = doc, .a = a, .e = e};
@@ -516,11 +516,16 @@ const struct jval *jval_get(const struct jval *obj, const char *key)
 	return NULL;
 }
 
-const char *jval_type_word(const struct jval *v)
+const char *jtype_word(enum jtype t)
 {
 	static const char *const words[] = {
-	    [JT_NULL] = "null",	    [JT_BOOL] = "boolean", [JT_NUM] = "number",
-	    [JT_STR] = "string",    [JT_ARR] = "array",	   [JT_OBJ] = "object",
+	    [JT_NULL] = "null",	 [JT_BOOL] = "boolean", [JT_NUM] = "number",
+	    [JT_STR] = "string", [JT_ARR] = "array",	[JT_OBJ] = "object",
 	};
-	return v && v->type <= JT_OBJ ? words[v->type] : "null";
+	return t <= JT_OBJ ? words[t] : "null";
+}
+
+const char *jval_type_word(const struct jval *v)
+{
+	return v ? jtype_word((enum jtype)v->type) : "null";
 }

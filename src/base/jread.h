@@ -33,14 +33,14 @@ enum jnum { JN_INT, JN_BIG, JN_DOUBLE };
 struct jmember;
 
 struct jval {
-	uint8_t type; /* enum jtype */
-	uint8_t num;  /* enum jnum, for JT_NUM */
-	bool b;	      /* JT_BOOL */
-	uint32_t n;   /* string length in bytes, array items, object members */
+	uint8_t type;	     /* enum jtype */
+	uint8_t num;	     /* enum jnum, for JT_NUM */
+	bool b;		     /* JT_BOOL */
+	uint32_t n;	     /* string length in bytes, array items, object members */
 	uint32_t start, end; /* the value's bytes in the text: [start, end) */
 	union {
-		const char *s;		/* JT_STR (NUL-terminated), JT_NUM text */
-		struct jval *items;	/* JT_ARR */
+		const char *s;		 /* JT_STR (NUL-terminated), JT_NUM text */
+		struct jval *items;	 /* JT_ARR */
 		struct jmember *members; /* JT_OBJ */
 	};
 	union {
@@ -58,8 +58,8 @@ struct jmember {
 /* Parse `len` bytes of `text` (which need not be NUL-terminated) into
  * `a`.  Errors: "<doc>: invalid JSON: <what> at line L, column C" (-EINVAL),
  * and ENOMEM. */
-int jread_parse(const char *text, size_t len, const char *doc, struct arena *a,
-		struct jval **out, struct err *e);
+int jread_parse(const char *text, size_t len, const char *doc, struct arena *a, struct jval **out,
+		struct err *e);
 
 /* The member `key` of an object (the node itself, also when it is JSON
  * null); NULL when absent or when `obj` is not an object. */
@@ -71,7 +71,9 @@ static inline const struct jval *jval_at(const struct jval *arr, size_t i)
 	return &arr->items[i];
 }
 
-/* "null", "boolean", "number", "string", "array", "object". */
+/* "null", "boolean", "number", "string", "array", "object"; a NULL
+ * value is "null". */
+const char *jtype_word(enum jtype t);
 const char *jval_type_word(const struct jval *v);
 
 #endif

@@ -42,8 +42,8 @@ static void parse_bad(const char *text, size_t len, const char *want)
 static void test_structure(void **state)
 {
 	struct arena a = {0};
-	const struct jval *v =
-	    parse_ok(&a, " {\"a\": [1, true, false, null, \"x\", {}, []], \"b\": {\"c\": \"d\"}}\n");
+	const struct jval *v = parse_ok(
+	    &a, " {\"a\": [1, true, false, null, \"x\", {}, []], \"b\": {\"c\": \"d\"}}\n");
 	assert_int_equal(v->type, JT_OBJ);
 	assert_int_equal(v->n, 2);
 	const struct jval *arr = jval_get(v, "a");
@@ -250,9 +250,9 @@ static void test_many_members(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_structure),	   cmocka_unit_test(test_strings),
-	    cmocka_unit_test(test_numbers),	   cmocka_unit_test(test_duplicate_keys),
-	    cmocka_unit_test(test_depth),	   cmocka_unit_test(test_syntax_errors),
+	    cmocka_unit_test(test_structure),	 cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_numbers),	 cmocka_unit_test(test_duplicate_keys),
+	    cmocka_unit_test(test_depth),	 cmocka_unit_test(test_syntax_errors),
 	    cmocka_unit_test(test_many_members),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
