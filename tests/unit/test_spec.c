@@ -604,6 +604,48 @@ static void test_parse_process(void **state)
 	spec_free(s);
 }
 
+/* The reader's rules as the spec sees them: a repeated key takes the
+ * last value, strings arrive decoded, linux.resources reaches the cgroup
+ * layer as the same JSON, and the spec outlives the text it came from. */
+static void test_reader_semantics(void **state)
+{
+	char *j = q("{'root':{'path':'/a'},'root':{'path':'/b'},"
+		    "'annotations':{'k':'v1','k2':'h\\u00e9','k':'v2'},"
+		    "'linux':{'resources':{'memory':{'limit':1048576},"
+		    "'devices':[{'allow':false,'access':'rwm'}]},"
+		    "'intelRdt':{'closID':'c'}}}");
+	struct spec *s = NULL;
+	struct err e = {0};
+	int r = spec_parse(j, "config.json", NULL, &s, &e);
+	memset(j, 'x', strlen(j));
+	free(j);
+	if (r < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(s->root_path, "/b");
+	assert_int_equal(s->n_annotations, 2);
+	assert_string_equal(s->annotations[0].key, "k");
+	assert_string_equal(s->annotations[0].value, "v2");
+	assert_string_equal(s->annotations[1].key, "k2");
+	assert_string_equal(s->annotations[1].value, "h\xc3\xa9");
+	assert_non_null(s->lnx.resources);
+	assert_string_equal(
+	    json_object_to_json_string_ext(s->lnx.resources, JSON_C_TO_STRING_PLAIN),
+	    "{\"memory\":{\"limit\":1048576},"
+	    "\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}");
+	spec_free(s);
+
+	/* intelRdt is checked, not kept. */
+	assert_int_equal(parse_q("{'root':{'path':'/r'},'linux':{'intelRdt':[]}}", &s, &e),
+			 -EINVAL);
+	assert_string_equal(e.msg, "config.json: linux.intelRdt: expected object, got array");
+	/* Invalid UTF-8 in a string is a JSON error with its place. */
+	r = spec_parse("{\"root\":{\"path\":\"/\xff\"}}", "config.json", NULL, &s, &e);
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(e.msg,
+			    "config.json: invalid JSON: invalid UTF-8 in a string at line 1, "
+			    "column 19");
+}
+
 /* ---- spec_load: files and directories ---- */
 
 static void write_text(const char *path, const char *text)
@@ -672,15 +714,11 @@ static void test_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_config),
-	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_malformed_json),
-	    cmocka_unit_test(test_unknown_fields_ignored),
-	    cmocka_unit_test(test_minimal_and_nulls),
-	    cmocka_unit_test(test_root_path_forms),
-	    cmocka_unit_test(test_seccomp_actions),
-	    cmocka_unit_test(test_parse_process),
-	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_full_config),	      cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_malformed_json),    cmocka_unit_test(test_unknown_fields_ignored),
+	    cmocka_unit_test(test_minimal_and_nulls), cmocka_unit_test(test_root_path_forms),
+	    cmocka_unit_test(test_seccomp_actions),   cmocka_unit_test(test_parse_process),
+	    cmocka_unit_test(test_reader_semantics),  cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
