@@ -23,12 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
+/* MADV_POPULATE_* for older headers: capsa's own definitions (bench/ is
+ * built without -Isrc, hence the relative path). */
+#include "../src/base/prefault.h"
 
 #define PAGE	  4096UL
 #define WINDOW	  (64UL << 10)

@@ -21,6 +21,7 @@ struct jctx {
 	const char *doc; /* "config.json", used as the first word of errors */
 	struct arena *arena;
 	struct err *e;
+	const char *text; /* the document's text, when a part is re-read */
 };
 
 const char *json_type_word(json_object *o);

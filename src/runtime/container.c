@@ -48,6 +48,21 @@ static void creation_free(struct creation *c)
 		spec_free(c->spec);
 }
 
+/* The spec's annotations as the JSON object state.json carries. */
+static json_object *annotations_json(const struct spec *s)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; o && i < s->n_annotations; i++) {
+		json_object *v = json_object_new_string(s->annotations[i].value);
+		if (!v || json_object_object_add(o, s->annotations[i].key, v) < 0) {
+			json_object_put(v);
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static int begin(const struct rt_create_opts *o, struct creation *c, struct err *e)
 {
 	memset(c, 0, sizeof(*c));
@@ -93,10 +108,8 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	c->st.created = strdup(now);
 	c->st.owner = geteuid();
 	c->st.ns_flags = c->spec->lnx.ns_new;
-	json_object *a;
-	if (json_object_object_get_ex(c->spec->doc, "annotations", &a) &&
-	    json_object_get_type(a) == json_type_object)
-		c->st.annotations = json_object_get(a);
+	if (c->spec->n_annotations && !(c->st.annotations = annotations_json(c->spec)))
+		return err_sys(e, ENOMEM, "annotations");
 	if (!c->st.id || !c->st.bundle || !c->st.rootfs || !c->st.created)
 		return err_sys(e, ENOMEM, "container \"%s\"", o->id);
 	/* Relative bind sources resolve against the bundle, as in runc. */

@@ -111,19 +111,11 @@ static int build_process(const struct rt_exec_opts *o, struct spec *s, struct sp
 {
 	if (o->process_file) {
 		_cleanup_free_ char *buf = NULL;
-		int r = read_file_at(AT_FDCWD, o->process_file, &buf, NULL, e);
+		size_t len;
+		int r = read_file_at(AT_FDCWD, o->process_file, &buf, &len, e);
 		if (r < 0)
 			return r;
-		struct json_tokener *tok = json_tokener_new();
-		json_object *obj = json_tokener_parse_ex(tok, buf, (int)strlen(buf));
-		enum json_tokener_error je = json_tokener_get_error(tok);
-		json_tokener_free(tok);
-		if (!obj || je != json_tokener_success)
-			return err_msg(e, EINVAL, "%s: invalid JSON: %s", o->process_file,
-				       json_tokener_error_desc(je));
-		r = spec_parse_process(s, obj, o->process_file, out, e);
-		json_object_put(obj);
-		return r;
+		return spec_parse_process(s, buf, len, o->process_file, out, e);
 	}
 	if (!s->process)
 		return err_msg(e, EINVAL, "container config has no process to start from");

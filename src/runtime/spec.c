@@ -65,46 +65,24 @@ int sj_missing(struct jctx *c, const struct jp *at)
 
 /* ---- typed access ---- */
 
-json_object *sj_get(json_object *obj, const char *key)
+const struct jval *sj_get(const struct jval *obj, const char *key)
 {
-	json_object *v = NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return NULL;
-	return v;
+	const struct jval *v = jval_get(obj, key);
+	return v && v->type != JT_NULL ? v : NULL;
 }
 
-static const char *want_word(json_type t)
+int sj_type(struct jctx *c, const struct jval *v, enum jtype t, const struct jp *at)
 {
-	switch (t) {
-	case json_type_boolean:
-		return "boolean";
-	case json_type_int:
-		return "integer";
-	case json_type_double:
-		return "number";
-	case json_type_object:
-		return "object";
-	case json_type_array:
-		return "array";
-	case json_type_string:
-		return "string";
-	default:
-		return "null";
-	}
-}
-
-int sj_type(struct jctx *c, json_object *v, json_type t, const struct jp *at)
-{
-	json_type got = json_object_get_type(v);
-	if (got == t || (t == json_type_int && got == json_type_double))
+	if (v && v->type == t)
 		return 0;
-	return sj_err(c, at, "expected %s, got %s", want_word(t), json_type_word(v));
+	return sj_err(c, at, "expected %s, got %s", t == JT_NUM ? "integer" : jtype_word(t),
+		      jval_type_word(v));
 }
 
-static int get_typed(struct jctx *c, json_object *obj, const char *key, json_type t,
-		     const struct jp *at, json_object **out)
+static int get_typed(struct jctx *c, const struct jval *obj, const char *key, enum jtype t,
+		     const struct jp *at, const struct jval **out)
 {
-	json_object *v = sj_get(obj, key);
+	const struct jval *v = sj_get(obj, key);
 	if (!v)
 		return 0;
 	int r = sj_type(c, v, t, at);
@@ -114,75 +92,73 @@ static int get_typed(struct jctx *c, json_object *obj, const char *key, json_typ
 	return 1;
 }
 
-int sj_obj(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-	   json_object **out)
+int sj_obj(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   const struct jval **out)
 {
-	return get_typed(c, obj, key, json_type_object, at, out);
+	return get_typed(c, obj, key, JT_OBJ, at, out);
 }
 
-int sj_arr(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-	   json_object **out, size_t *n)
+int sj_arr(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   const struct jval **out, size_t *n)
 {
-	int r = get_typed(c, obj, key, json_type_array, at, out);
-	if (r == 1)
-		*n = json_object_array_length(*out);
+	int r = get_typed(c, obj, key, JT_ARR, at, out);
+	*n = r == 1 ? (*out)->n : 0;
 	return r;
 }
 
-int sj_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out)
+/* Strings are already decoded into the spec's arena: no copy. */
+int sj_str(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at, char **out)
 {
-	json_object *v;
-	int r = get_typed(c, obj, key, json_type_string, at, &v);
-	if (r <= 0)
-		return r;
-	*out = arena_strdup(c->arena, json_object_get_string(v));
-	return *out ? 1 : sj_nomem(c);
+	const struct jval *v;
+	int r = get_typed(c, obj, key, JT_STR, at, &v);
+	if (r == 1)
+		*out = (char *)v->s;
+	return r;
 }
 
-int sj_str_val(struct jctx *c, json_object *v, const struct jp *at, const char **out)
+int sj_str_val(struct jctx *c, const struct jval *v, const struct jp *at, const char **out)
 {
-	int r = sj_type(c, v, json_type_string, at);
+	int r = sj_type(c, v, JT_STR, at);
 	if (r == 0)
-		*out = json_object_get_string(v);
+		*out = v->s;
 	return r;
 }
 
-int sj_bool(struct jctx *c, json_object *obj, const char *key, const struct jp *at, bool *out)
+int sj_bool(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at, bool *out)
 {
-	json_object *v;
-	int r = get_typed(c, obj, key, json_type_boolean, at, &v);
+	const struct jval *v;
+	int r = get_typed(c, obj, key, JT_BOOL, at, &v);
 	if (r == 1)
-		*out = json_object_get_boolean(v);
+		*out = v->b;
 	return r;
 }
 
-/* json-c keeps integers as int64, or uint64 above INT64_MAX, and other
- * numbers as double; a fraction is an error, never a silent truncation. */
-static int number(struct jctx *c, json_object *v, const struct jp *at, int64_t *i, uint64_t *u,
-		  bool *big)
+/* Integers are int64, or uint64 above INT64_MAX; other numbers are
+ * doubles, and a fraction is an error, never a silent truncation. */
+static int number(struct jctx *c, const struct jval *v, const struct jp *at, int64_t *i,
+		  uint64_t *u, bool *big)
 {
-	int r = sj_type(c, v, json_type_int, at);
+	int r = sj_type(c, v, JT_NUM, at);
 	if (r < 0)
 		return r;
-	*big = false;
-	if (json_object_get_type(v) == json_type_double) {
-		double d = json_object_get_double(v);
+	*big = v->num == JN_BIG;
+	if (v->num == JN_DOUBLE) {
+		double d = v->d;
 		if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) {
 			*i = (int64_t)d;
 			return 0;
 		}
-		return sj_err(c, at, "expected an integer, got %s", json_object_get_string(v));
+		return sj_err(c, at, "expected an integer, got %s", v->s);
 	}
-	*i = json_object_get_int64(v);
-	if (*i == INT64_MAX) {
-		*u = json_object_get_uint64(v);
-		*big = *u > (uint64_t)INT64_MAX;
-	}
+	if (*big)
+		*u = v->u;
+	else
+		*i = v->i;
 	return 0;
 }
 
-static int i64_val(struct jctx *c, json_object *v, const struct jp *at, int64_t min, int64_t max,
-		   int64_t *out)
+static int i64_val(struct jctx *c, const struct jval *v, const struct jp *at, int64_t min,
+		   int64_t max, int64_t *out)
 {
 	int64_t i = 0;
 	uint64_t u = 0;
@@ -191,13 +167,13 @@ static int i64_val(struct jctx *c, json_object *v, const struct jp *at, int64_t 
 	if (r < 0)
 		return r;
 	if (big || i < min || i > max)
-		return sj_err(c, at, "%s is out of range [%lld, %lld]", json_object_get_string(v),
-			      (long long)min, (long long)max);
+		return sj_err(c, at, "%s is out of range [%lld, %lld]", v->s, (long long)min,
+			      (long long)max);
 	*out = i;
 	return 0;
 }
 
-int sj_u64_val(struct jctx *c, json_object *v, const struct jp *at, uint64_t *out)
+int sj_u64_val(struct jctx *c, const struct jval *v, const struct jp *at, uint64_t *out)
 {
 	int64_t i = 0;
 	uint64_t u = 0;
@@ -211,26 +187,28 @@ int sj_u64_val(struct jctx *c, json_object *v, const struct jp *at, uint64_t *ou
 	return 0;
 }
 
-int sj_i64(struct jctx *c, json_object *obj, const char *key, const struct jp *at, int64_t min,
-	   int64_t max, int64_t *out)
+int sj_i64(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   int64_t min, int64_t max, int64_t *out)
 {
-	json_object *v = sj_get(obj, key);
+	const struct jval *v = sj_get(obj, key);
 	if (!v)
 		return 0;
 	int r = i64_val(c, v, at, min, max, out);
 	return r < 0 ? r : 1;
 }
 
-int sj_u64(struct jctx *c, json_object *obj, const char *key, const struct jp *at, uint64_t *out)
+int sj_u64(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   uint64_t *out)
 {
-	json_object *v = sj_get(obj, key);
+	const struct jval *v = sj_get(obj, key);
 	if (!v)
 		return 0;
 	int r = sj_u64_val(c, v, at, out);
 	return r < 0 ? r : 1;
 }
 
-int sj_u32(struct jctx *c, json_object *obj, const char *key, const struct jp *at, uint32_t *out)
+int sj_u32(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   uint32_t *out)
 {
 	int64_t v;
 	int r = sj_i64(c, obj, key, at, 0, UINT32_MAX, &v);
@@ -239,10 +217,10 @@ int sj_u32(struct jctx *c, json_object *obj, const char *key, const struct jp *a
 	return r;
 }
 
-int sj_strv(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
-	    size_t *n)
+int sj_strv(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	    char ***out, size_t *n)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t len;
 	int r = sj_arr(c, obj, key, at, &a, &len);
 	if (r <= 0)
@@ -252,10 +230,9 @@ int sj_strv(struct jctx *c, json_object *obj, const char *key, const struct jp *
 		return sj_nomem(c);
 	for (size_t i = 0; i < len; i++) {
 		const char *s = NULL;
-		if ((r = sj_str_val(c, json_object_array_get_idx(a, i), JP_IDX(at, i), &s)) < 0)
+		if ((r = sj_str_val(c, jval_at(a, i), JP_IDX(at, i), &s)) < 0)
 			return r;
-		if (!(vec[i] = arena_strdup(c->arena, s)))
-			return sj_nomem(c);
+		vec[i] = (char *)s; /* already in the arena */
 	}
 	*out = vec;
 	if (n)
@@ -263,8 +240,8 @@ int sj_strv(struct jctx *c, json_object *obj, const char *key, const struct jp *
 	return 1;
 }
 
-int sj_env(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
-	   size_t *n)
+int sj_env(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   char ***out, size_t *n)
 {
 	size_t len = 0;
 	int r = sj_strv(c, obj, key, at, out, &len);
@@ -280,7 +257,8 @@ int sj_env(struct jctx *c, json_object *obj, const char *key, const struct jp *a
 	return 1;
 }
 
-int sj_req_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out)
+int sj_req_str(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	       char **out)
 {
 	int r = sj_str(c, obj, key, at, out);
 	if (r == 0)
@@ -295,7 +273,8 @@ int sj_abs_path(struct jctx *c, const char *path, const struct jp *at)
 	return path[0] == '/' ? 0 : sj_err(c, at, "\"%s\" must be an absolute path", path);
 }
 
-int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out)
+int sj_req_path(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+		char **out)
 {
 	int r = sj_req_str(c, obj, key, at, out);
 	return r < 0 ? r : sj_abs_path(c, *out, at);
@@ -365,10 +344,11 @@ static int mount_options(struct jctx *c, struct spec_mount *m)
 	return 0;
 }
 
-static int parse_mount(struct jctx *c, json_object *v, const struct jp *at, struct spec_mount *m)
+static int parse_mount(struct jctx *c, const struct jval *v, const struct jp *at,
+		       struct spec_mount *m)
 {
 	int r;
-	if ((r = sj_type(c, v, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, v, JT_OBJ, at)) < 0 ||
 	    (r = sj_req_path(c, v, "destination", JP_KEY(at, "destination"), &m->destination)) <
 		0 ||
 	    (r = sj_str(c, v, "source", JP_KEY(at, "source"), &m->source)) < 0 ||
@@ -390,10 +370,10 @@ static int parse_mount(struct jctx *c, json_object *v, const struct jp *at, stru
 	return 0;
 }
 
-static int parse_mounts(struct jctx *c, json_object *doc, struct spec *s)
+static int parse_mounts(struct jctx *c, const struct jval *doc, struct spec *s)
 {
 	const struct jp *at = JP_KEY(NULL, "mounts");
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, doc, "mounts", at, &a, &n);
 	if (r <= 0 || n == 0)
@@ -402,8 +382,7 @@ static int parse_mounts(struct jctx *c, json_object *doc, struct spec *s)
 		return -ENOMEM;
 	s->n_mounts = n;
 	for (size_t i = 0; i < n; i++)
-		if ((r = parse_mount(c, json_object_array_get_idx(a, i), JP_IDX(at, i),
-				     &s->mounts[i])) < 0)
+		if ((r = parse_mount(c, jval_at(a, i), JP_IDX(at, i), &s->mounts[i])) < 0)
 			return r;
 	return 0;
 }
@@ -419,12 +398,13 @@ static const char *const hook_keys[HOOK__COUNT] = {
     [HOOK_POSTSTOP] = "poststop",
 };
 
-static int parse_hook(struct jctx *c, json_object *v, const struct jp *at, struct spec_hook *h)
+static int parse_hook(struct jctx *c, const struct jval *v, const struct jp *at,
+		      struct spec_hook *h)
 {
 	int r;
 	int64_t t = 0;
 	const struct jp *tp = JP_KEY(at, "timeout");
-	if ((r = sj_type(c, v, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, v, JT_OBJ, at)) < 0 ||
 	    (r = sj_req_path(c, v, "path", JP_KEY(at, "path"), &h->path)) < 0 ||
 	    (r = sj_strv(c, v, "args", JP_KEY(at, "args"), &h->args, NULL)) < 0 ||
 	    (r = sj_env(c, v, "env", JP_KEY(at, "env"), &h->env, NULL)) < 0 ||
@@ -438,16 +418,16 @@ static int parse_hook(struct jctx *c, json_object *v, const struct jp *at, struc
 	return 0;
 }
 
-static int parse_hooks(struct jctx *c, json_object *doc, struct spec_hooks *hooks)
+static int parse_hooks(struct jctx *c, const struct jval *doc, struct spec_hooks *hooks)
 {
 	const struct jp *at = JP_KEY(NULL, "hooks");
-	json_object *o;
+	const struct jval *o;
 	int r = sj_obj(c, doc, "hooks", at, &o);
 	if (r <= 0)
 		return r;
 	for (int k = 0; k < HOOK__COUNT; k++) {
 		const struct jp *kp = JP_KEY(at, hook_keys[k]);
-		json_object *a;
+		const struct jval *a;
 		size_t n;
 		if ((r = sj_arr(c, o, hook_keys[k], kp, &a, &n)) < 0)
 			return r;
@@ -457,8 +437,8 @@ static int parse_hooks(struct jctx *c, json_object *doc, struct spec_hooks *hook
 			return -ENOMEM;
 		hooks->n[k] = n;
 		for (size_t i = 0; i < n; i++)
-			if ((r = parse_hook(c, json_object_array_get_idx(a, i), JP_IDX(kp, i),
-					    &hooks->list[k][i])) < 0)
+			if ((r = parse_hook(c, jval_at(a, i), JP_IDX(kp, i), &hooks->list[k][i])) <
+			    0)
 				return r;
 	}
 	return 0;
@@ -466,27 +446,25 @@ static int parse_hooks(struct jctx *c, json_object *doc, struct spec_hooks *hook
 
 /* ---- annotations, root, names ---- */
 
-static int parse_annotations(struct jctx *c, json_object *doc, struct spec *s)
+static int parse_annotations(struct jctx *c, const struct jval *doc, struct spec *s)
 {
 	const struct jp *at = JP_KEY(NULL, "annotations");
-	json_object *o;
+	const struct jval *o;
 	int r = sj_obj(c, doc, "annotations", at, &o);
 	if (r <= 0)
 		return r;
-	size_t n = (size_t)json_object_object_length(o), i = 0;
+	size_t n = o->n, i = 0;
 	if (n && !(s->annotations = sj_alloc(c, n, sizeof(*s->annotations))))
 		return -ENOMEM;
-	json_object_object_foreach(o, key, val)
-	{
-		const char *v = NULL;
+	for (; i < n; i++) {
+		const char *key = o->members[i].key, *v = NULL;
 		if (!*key)
 			return sj_err(c, at, "empty key");
-		if ((r = sj_str_val(c, val, JP_KEY(at, key), &v)) < 0)
+		if ((r = sj_str_val(c, &o->members[i].val, JP_KEY(at, key), &v)) < 0)
 			return r;
-		s->annotations[i].key = arena_strdup(c->arena, key);
-		s->annotations[i].value = arena_strdup(c->arena, v);
-		if (!s->annotations[i].key || !s->annotations[i].value)
-			return sj_nomem(c);
+		/* Both already live in the spec's arena. */
+		s->annotations[i].key = (char *)key;
+		s->annotations[i].value = (char *)v;
 		if (!strcmp(key, SPEC_ROOT_OVERLAY)) {
 			if (strncmp(v, "lowerdir=/", 10) != 0 || !strstr(v, ",upperdir=/") ||
 			    !strstr(v, ",workdir=/"))
@@ -495,7 +473,6 @@ static int parse_annotations(struct jctx *c, json_object *doc, struct spec *s)
 				    "expected \"lowerdir=/…,upperdir=/…,workdir=/…[,…]\"");
 			s->root_overlay = s->annotations[i].value;
 		}
-		i++;
 	}
 	s->n_annotations = i;
 	return 0;
@@ -521,10 +498,10 @@ static char *join_root(struct arena *a, const char *bundle, const char *path)
 			    (int)pl, path);
 }
 
-static int parse_root(struct jctx *c, json_object *doc, const char *bundle, struct spec *s)
+static int parse_root(struct jctx *c, const struct jval *doc, const char *bundle, struct spec *s)
 {
 	const struct jp *at = JP_KEY(NULL, "root");
-	json_object *o;
+	const struct jval *o;
 	int r = sj_obj(c, doc, "root", at, &o);
 	if (r == 0)
 		return sj_missing(c, at);
@@ -540,7 +517,7 @@ static int parse_root(struct jctx *c, json_object *doc, const char *bundle, stru
 /* HOST_NAME_MAX; the kernel's limit for both names. */
 #define NAME_MAX_BYTES 64
 
-static int parse_name(struct jctx *c, json_object *doc, const char *key, char **out)
+static int parse_name(struct jctx *c, const struct jval *doc, const char *key, char **out)
 {
 	const struct jp *at = JP_KEY(NULL, key);
 	int r = sj_str(c, doc, key, at, out);
@@ -568,11 +545,11 @@ static int cross_checks(struct jctx *c, struct spec *s)
 	return 0;
 }
 
-static int parse_doc(struct jctx *c, json_object *doc, const char *bundle, struct spec *s)
+static int parse_doc(struct jctx *c, const struct jval *doc, const char *bundle, struct spec *s)
 {
 	int r;
-	json_object *o;
-	if ((r = sj_type(c, doc, json_type_object, NULL)) < 0 ||
+	const struct jval *o;
+	if ((r = sj_type(c, doc, JT_OBJ, NULL)) < 0 ||
 	    (r = sj_str(c, doc, "ociVersion", JP_KEY(NULL, "ociVersion"), &s->oci_version)) < 0 ||
 	    (r = parse_root(c, doc, bundle, s)) < 0 ||
 	    (r = parse_name(c, doc, "hostname", &s->hostname)) < 0 ||
@@ -593,50 +570,10 @@ static int parse_doc(struct jctx *c, json_object *doc, const char *bundle, struc
 
 /* ---- documents ---- */
 
-static void line_col(const char *text, size_t off, unsigned *line, unsigned *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && text[i]; i++) {
-		if (text[i] == '\n') {
-			++*line;
-			*col = 1;
-		} else {
-			++*col;
-		}
-	}
-}
-
-static int parse_text(const char *text, size_t len, const char *doc, json_object **out,
-		      struct err *e)
-{
-	if (len >= INT_MAX)
-		return err_msg(e, EFBIG, "%s: too large", doc);
-	struct json_tokener *tok = json_tokener_new();
-	if (!tok)
-		return err_sys(e, ENOMEM, "%s", doc);
-	/* Strict, as the spec's reference tools are: no comments, no
-	 * trailing commas, nothing after the document.  The length includes
-	 * the NUL so that a document ending in a number is complete. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	json_object *o = json_tokener_parse_ex(tok, text, (int)len + 1);
-	enum json_tokener_error je = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (je != json_tokener_success) {
-		json_object_put(o);
-		unsigned line, col;
-		line_col(text, end, &line, &col);
-		return err_msg(e, EINVAL, "%s: invalid JSON: %s at line %u, column %u", doc,
-			       json_tokener_error_desc(je), line, col);
-	}
-	*out = o;
-	return 0;
-}
-
 static struct spec *spec_new(void)
 {
-	/* The spec lives in its own arena: one free releases everything. */
+	/* The spec lives in its own arena: one free releases everything,
+	 * the JSON tree included (its strings are the spec's strings). */
 	struct arena a = {0};
 	struct spec *s = arena_alloc(&a, sizeof(*s));
 	if (s)
@@ -648,18 +585,13 @@ static int parse_buf(const char *text, size_t len, const char *doc, const char *
 		     struct spec **out, struct err *e)
 {
 	*out = NULL;
-	json_object *o = NULL;
-	int r = parse_text(text, len, doc, &o, e);
-	if (r < 0)
-		return r;
 	struct spec *s = spec_new();
-	if (!s) {
-		json_object_put(o);
+	if (!s)
 		return err_sys(e, ENOMEM, "%s", doc);
-	}
-	s->doc = o;
-	struct jctx c = {.doc = doc, .arena = &s->arena, .e = e};
-	if ((r = parse_doc(&c, o, bundle, s)) < 0) {
+	struct jval *root;
+	int r = jread_parse(text, len, doc, &s->arena, &root, e);
+	struct jctx c = {.doc = doc, .arena = &s->arena, .e = e, .text = text};
+	if (r < 0 || (r = parse_doc(&c, root, bundle, s)) < 0) {
 		spec_free(s);
 		return r;
 	}
@@ -709,8 +641,6 @@ void spec_free(struct spec *s)
 	if (!s)
 		return;
 	json_object_put(s->lnx.resources);
-	json_object_put(s->lnx.intel_rdt);
-	json_object_put(s->doc);
 	struct arena a = s->arena; /* s itself is in the arena */
 	arena_free(&a);
 }

@@ -196,7 +196,6 @@ struct spec_linux {
 	struct spec_seccomp *seccomp; /* NULL when absent */
 	bool has_personality;
 	unsigned long personality; /* PER_LINUX or PER_LINUX32 | flags */
-	json_object *intel_rdt;	   /* accepted, not applied */
 };
 
 #define SPEC_ROOT_OVERLAY "run.capsa.rootfs.overlay"
@@ -207,7 +206,6 @@ struct spec_annotation {
 
 struct spec {
 	struct arena arena;
-	json_object *doc; /* the parsed document, kept for state/hooks */
 	char *oci_version;
 	char *root_path; /* absolute: resolved against the bundle */
 	bool root_readonly;
@@ -236,9 +234,10 @@ int spec_load(const char *bundle, struct spec **out, struct err *e);
 int spec_parse(const char *json, const char *doc, const char *bundle, struct spec **out,
 	       struct err *e);
 
-/* Parse a bare process object (runc exec --process FILE) into `s`'s arena. */
-int spec_parse_process(struct spec *s, json_object *obj, const char *doc, struct spec_process **out,
-		       struct err *e);
+/* Parse a bare process object (runc exec --process FILE), `len` bytes of
+ * `text`, into `s`'s arena; `doc` names it in errors. */
+int spec_parse_process(struct spec *s, const char *text, size_t len, const char *doc,
+		       struct spec_process **out, struct err *e);
 
 void spec_free(struct spec *s);
 

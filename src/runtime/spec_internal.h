@@ -10,6 +10,7 @@
 #ifndef CAPSA_RUNTIME_SPEC_INTERNAL_H
 #define CAPSA_RUNTIME_SPEC_INTERNAL_H
 
+#include "base/jread.h"
 #include "base/json.h"
 #include "runtime/spec.h"
 
@@ -33,51 +34,57 @@ int sj_err(struct jctx *c, const struct jp *at, const char *fmt, ...)
 int sj_nomem(struct jctx *c);
 
 /* The value of `key`, NULL when absent or JSON null (both mean unset). */
-json_object *sj_get(json_object *obj, const char *key);
+const struct jval *sj_get(const struct jval *obj, const char *key);
 
 /* Typed getters: 1 present, 0 absent (out untouched), <0 error.  `at`
  * is the path of the field itself. */
-int sj_type(struct jctx *c, json_object *v, json_type t, const struct jp *at);
-int sj_obj(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-	   json_object **out);
-int sj_arr(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
-	   json_object **out, size_t *n);
-int sj_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out);
-int sj_bool(struct jctx *c, json_object *obj, const char *key, const struct jp *at, bool *out);
-int sj_i64(struct jctx *c, json_object *obj, const char *key, const struct jp *at, int64_t min,
-	   int64_t max, int64_t *out);
-int sj_u64(struct jctx *c, json_object *obj, const char *key, const struct jp *at, uint64_t *out);
-int sj_u32(struct jctx *c, json_object *obj, const char *key, const struct jp *at, uint32_t *out);
+int sj_type(struct jctx *c, const struct jval *v, enum jtype t, const struct jp *at);
+int sj_obj(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   const struct jval **out);
+int sj_arr(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   const struct jval **out, size_t *n);
+int sj_str(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   char **out);
+int sj_bool(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	    bool *out);
+int sj_i64(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   int64_t min, int64_t max, int64_t *out);
+int sj_u64(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   uint64_t *out);
+int sj_u32(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   uint32_t *out);
 /* Array of strings -> NULL-terminated vector in the arena. */
-int sj_strv(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
-	    size_t *n);
+int sj_strv(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	    char ***out, size_t *n);
 /* An already fetched value that must be a string (borrowed, not copied). */
-int sj_str_val(struct jctx *c, json_object *v, const struct jp *at, const char **out);
+int sj_str_val(struct jctx *c, const struct jval *v, const struct jp *at, const char **out);
 /* The same, for numbers (used for array elements). */
-int sj_u64_val(struct jctx *c, json_object *v, const struct jp *at, uint64_t *out);
+int sj_u64_val(struct jctx *c, const struct jval *v, const struct jp *at, uint64_t *out);
 
 int sj_missing(struct jctx *c, const struct jp *at);
 int sj_abs_path(struct jctx *c, const char *path, const struct jp *at);
 /* A required, non-empty string, copied: 0 or <0 (absent is an error). */
-int sj_req_str(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out);
+int sj_req_str(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	       char **out);
 /* A required absolute path: 0 or <0. */
-int sj_req_path(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char **out);
+int sj_req_path(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+		char **out);
 /* Like sj_strv, and each entry must be KEY=VALUE. */
-int sj_env(struct jctx *c, json_object *obj, const char *key, const struct jp *at, char ***out,
-	   size_t *n);
+int sj_env(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
+	   char ***out, size_t *n);
 
 /* Array of objects: allocate `n` zeroed elements of `size` bytes. */
 void *sj_alloc(struct jctx *c, size_t n, size_t size);
 
 /* uid/gid mappings (shared by linux.* and mounts[]). */
-int spec_parse_idmaps(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
+int spec_parse_idmaps(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
 		      struct spec_idmap **out, size_t *n);
 
 /* Sections, each filling its part of `s`; `at` is the section's path. */
-int spec_parse_process_at(struct jctx *c, json_object *obj, const struct jp *at,
+int spec_parse_process_at(struct jctx *c, const struct jval *obj, const struct jp *at,
 			  struct spec_process **out);
-int spec_parse_linux(struct jctx *c, json_object *obj, const struct jp *at, struct spec *s);
-int spec_parse_seccomp(struct jctx *c, json_object *obj, const struct jp *at,
+int spec_parse_linux(struct jctx *c, const struct jval *obj, const struct jp *at, struct spec *s);
+int spec_parse_seccomp(struct jctx *c, const struct jval *obj, const struct jp *at,
 		       struct spec_seccomp **out);
 
 /* Tables (spec_tables.c). */

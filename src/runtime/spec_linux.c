@@ -16,18 +16,19 @@
 
 /* ---- id mappings ---- */
 
-static int req_u32(struct jctx *c, json_object *o, const char *key, const struct jp *at,
+static int req_u32(struct jctx *c, const struct jval *o, const char *key, const struct jp *at,
 		   uint32_t *out)
 {
 	int r = sj_u32(c, o, key, at, out);
 	return r == 0 ? sj_missing(c, at) : r < 0 ? r : 0;
 }
 
-static int parse_idmap(struct jctx *c, json_object *o, const struct jp *at, struct spec_idmap *m)
+static int parse_idmap(struct jctx *c, const struct jval *o, const struct jp *at,
+		       struct spec_idmap *m)
 {
 	int r;
 	const struct jp *sp = JP_KEY(at, "size");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = req_u32(c, o, "containerID", JP_KEY(at, "containerID"), &m->container_id)) < 0 ||
 	    (r = req_u32(c, o, "hostID", JP_KEY(at, "hostID"), &m->host_id)) < 0 ||
 	    (r = req_u32(c, o, "size", sp, &m->size)) < 0)
@@ -44,10 +45,10 @@ static int parse_idmap(struct jctx *c, json_object *o, const struct jp *at, stru
 	return 0;
 }
 
-int spec_parse_idmaps(struct jctx *c, json_object *obj, const char *key, const struct jp *at,
+int spec_parse_idmaps(struct jctx *c, const struct jval *obj, const char *key, const struct jp *at,
 		      struct spec_idmap **out, size_t *n)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t len;
 	int r = sj_arr(c, obj, key, at, &a, &len);
 	if (r <= 0 || len == 0)
@@ -56,7 +57,7 @@ int spec_parse_idmaps(struct jctx *c, json_object *obj, const char *key, const s
 	if (!m)
 		return -ENOMEM;
 	for (size_t i = 0; i < len; i++)
-		if ((r = parse_idmap(c, json_object_array_get_idx(a, i), JP_IDX(at, i), &m[i])) < 0)
+		if ((r = parse_idmap(c, jval_at(a, i), JP_IDX(at, i), &m[i])) < 0)
 			return r;
 	*out = m;
 	*n = len;
@@ -65,14 +66,13 @@ int spec_parse_idmaps(struct jctx *c, json_object *obj, const char *key, const s
 
 /* ---- namespaces ---- */
 
-static int parse_namespace(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_namespace(struct jctx *c, const struct jval *o, const struct jp *at,
 			   struct spec_linux *l, struct spec_namespace *ns)
 {
 	int r;
 	char *type;
 	const struct jp *tp = JP_KEY(at, "type"), *pp = JP_KEY(at, "path");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
-	    (r = sj_req_str(c, o, "type", tp, &type)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 || (r = sj_req_str(c, o, "type", tp, &type)) < 0 ||
 	    (r = sj_str(c, o, "path", pp, &ns->path)) < 0)
 		return r;
 	if ((ns->type = spec_ns_type(type)) < 0)
@@ -90,10 +90,10 @@ static int parse_namespace(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-static int parse_namespaces(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_namespaces(struct jctx *c, const struct jval *o, const struct jp *at,
 			    struct spec_linux *l)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, o, "namespaces", at, &a, &n);
 	if (r <= 0 || n == 0)
@@ -101,8 +101,8 @@ static int parse_namespaces(struct jctx *c, json_object *o, const struct jp *at,
 	if (!(l->namespaces = sj_alloc(c, n, sizeof(*l->namespaces))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((r = parse_namespace(c, json_object_array_get_idx(a, i), JP_IDX(at, i), l,
-					 &l->namespaces[i])) < 0)
+		if ((r = parse_namespace(c, jval_at(a, i), JP_IDX(at, i), l, &l->namespaces[i])) <
+		    0)
 			return r;
 	l->n_namespaces = n;
 	return 0;
@@ -110,12 +110,12 @@ static int parse_namespaces(struct jctx *c, json_object *o, const struct jp *at,
 
 /* ---- time offsets ---- */
 
-static int parse_offset(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_offset(struct jctx *c, const struct jval *o, const struct jp *at,
 			struct spec_time_offset *t)
 {
 	int r;
 	int64_t ns = 0;
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = sj_i64(c, o, "secs", JP_KEY(at, "secs"), INT64_MIN, INT64_MAX, &t->secs)) < 0 ||
 	    (r = sj_i64(c, o, "nanosecs", JP_KEY(at, "nanosecs"), 0, 999999999, &ns)) < 0)
 		return r;
@@ -124,22 +124,23 @@ static int parse_offset(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-static int parse_time_offsets(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_time_offsets(struct jctx *c, const struct jval *o, const struct jp *at,
 			      struct spec_linux *l)
 {
-	json_object *t;
+	const struct jval *t;
 	int r = sj_obj(c, o, "timeOffsets", at, &t);
 	if (r <= 0)
 		return r;
-	json_object_object_foreach(t, clock, v)
-	{
+	for (uint32_t k = 0; k < t->n; k++) {
+		const char *clock = t->members[k].key;
+		const struct jval *v = &t->members[k].val;
 		struct spec_time_offset *off = !strcmp(clock, "monotonic")  ? &l->time_monotonic
 					       : !strcmp(clock, "boottime") ? &l->time_boottime
 									    : NULL;
 		if (!off)
 			return sj_err(c, JP_KEY(at, clock),
 				      "unknown clock (monotonic or boottime)");
-		if (v && (r = parse_offset(c, v, JP_KEY(at, clock), off)) < 0)
+		if (v->type != JT_NULL && (r = parse_offset(c, v, JP_KEY(at, clock), off)) < 0)
 			return r;
 	}
 	return 0;
@@ -147,13 +148,14 @@ static int parse_time_offsets(struct jctx *c, json_object *o, const struct jp *a
 
 /* ---- devices ---- */
 
-static int parse_device(struct jctx *c, json_object *o, const struct jp *at, struct spec_device *d)
+static int parse_device(struct jctx *c, const struct jval *o, const struct jp *at,
+			struct spec_device *d)
 {
 	int r;
 	char *type;
 	const struct jp *tp = JP_KEY(at, "type"), *mp = JP_KEY(at, "fileMode");
 	const struct jp *majp = JP_KEY(at, "major"), *minp = JP_KEY(at, "minor");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = sj_req_path(c, o, "path", JP_KEY(at, "path"), &d->path)) < 0 ||
 	    (r = sj_req_str(c, o, "type", tp, &type)) < 0)
 		return r;
@@ -179,9 +181,10 @@ static int parse_device(struct jctx *c, json_object *o, const struct jp *at, str
 	return 0;
 }
 
-static int parse_devices(struct jctx *c, json_object *o, const struct jp *at, struct spec_linux *l)
+static int parse_devices(struct jctx *c, const struct jval *o, const struct jp *at,
+			 struct spec_linux *l)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, o, "devices", at, &a, &n);
 	if (r <= 0 || n == 0)
@@ -189,8 +192,7 @@ static int parse_devices(struct jctx *c, json_object *o, const struct jp *at, st
 	if (!(l->devices = sj_alloc(c, n, sizeof(*l->devices))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((r = parse_device(c, json_object_array_get_idx(a, i), JP_IDX(at, i),
-				      &l->devices[i])) < 0)
+		if ((r = parse_device(c, jval_at(a, i), JP_IDX(at, i), &l->devices[i])) < 0)
 			return r;
 	l->n_devices = n;
 	return 0;
@@ -198,7 +200,7 @@ static int parse_devices(struct jctx *c, json_object *o, const struct jp *at, st
 
 /* ---- the rest ---- */
 
-static int parse_paths(struct jctx *c, json_object *o, const char *key, const struct jp *at,
+static int parse_paths(struct jctx *c, const struct jval *o, const char *key, const struct jp *at,
 		       char ***out, size_t *n)
 {
 	int r = sj_strv(c, o, key, at, out, n);
@@ -208,35 +210,35 @@ static int parse_paths(struct jctx *c, json_object *o, const char *key, const st
 	return r < 0 ? r : 0;
 }
 
-static int parse_sysctl(struct jctx *c, json_object *o, const struct jp *at, struct spec_linux *l)
+static int parse_sysctl(struct jctx *c, const struct jval *o, const struct jp *at,
+			struct spec_linux *l)
 {
-	json_object *t;
+	const struct jval *t;
 	int r = sj_obj(c, o, "sysctl", at, &t);
 	if (r <= 0)
 		return r;
-	size_t n = (size_t)json_object_object_length(t), i = 0;
+	size_t n = t->n, i = 0;
 	if (n && !(l->sysctl = sj_alloc(c, n, sizeof(*l->sysctl))))
 		return -ENOMEM;
-	json_object_object_foreach(t, key, v)
-	{
-		const char *val = NULL;
+	for (; i < n; i++) {
+		const char *key = t->members[i].key, *val = NULL;
+		const struct jval *v = &t->members[i].val;
 		if (!*key)
 			return sj_err(c, at, "empty key");
 		if ((r = sj_str_val(c, v, JP_KEY(at, key), &val)) < 0)
 			return r;
-		if (!(l->sysctl[i].key = arena_strdup(c->arena, key)) ||
-		    !(l->sysctl[i].value = arena_strdup(c->arena, val)))
-			return sj_nomem(c);
-		i++;
+		/* Both already live in the spec's arena. */
+		l->sysctl[i].key = (char *)key;
+		l->sysctl[i].value = (char *)val;
 	}
 	l->n_sysctl = i;
 	return 0;
 }
 
-static int parse_personality(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_personality(struct jctx *c, const struct jval *o, const struct jp *at,
 			     struct spec_linux *l)
 {
-	json_object *p, *a;
+	const struct jval *p, *a;
 	char *domain;
 	size_t n;
 	const struct jp *dp = JP_KEY(at, "domain"), *fp = JP_KEY(at, "flags");
@@ -255,7 +257,7 @@ static int parse_personality(struct jctx *c, json_object *o, const struct jp *at
 		return r;
 	for (size_t i = 0; r > 0 && i < n; i++) {
 		const char *name = NULL;
-		if (sj_str_val(c, json_object_array_get_idx(a, i), JP_IDX(fp, i), &name) < 0)
+		if (sj_str_val(c, jval_at(a, i), JP_IDX(fp, i), &name) < 0)
 			return -EINVAL;
 		long f = spec_lookup(spec_personality_flags, spec_n_personality_flags, name);
 		if (f < 0)
@@ -266,18 +268,24 @@ static int parse_personality(struct jctx *c, json_object *o, const struct jp *at
 	return 0;
 }
 
-/* JSON kept for another layer: checked to be an object, referenced. */
-static int keep_obj(struct jctx *c, json_object *o, const char *key, const struct jp *at,
-		    json_object **out)
+/* linux.resources stays JSON for the cgroup layer (runtime/cgroup.h),
+ * which takes a json-c object: its text alone is read again by json-c. */
+static int keep_resources(struct jctx *c, const struct jval *o, const struct jp *at,
+			  json_object **out)
 {
-	json_object *v;
-	int r = sj_obj(c, o, key, at, &v);
-	if (r == 1)
-		*out = json_object_get(v);
-	return r < 0 ? r : 0;
+	const struct jval *v;
+	int r = sj_obj(c, o, "resources", at, &v);
+	if (r <= 0)
+		return r;
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return sj_nomem(c);
+	*out = json_tokener_parse_ex(tok, c->text + v->start, (int)(v->end - v->start));
+	json_tokener_free(tok);
+	return *out ? 0 : sj_nomem(c); /* the text is known to be valid */
 }
 
-static int parse_propagation(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_propagation(struct jctx *c, const struct jval *o, const struct jp *at,
 			     struct spec_linux *l)
 {
 	char *p;
@@ -289,10 +297,10 @@ static int parse_propagation(struct jctx *c, json_object *o, const struct jp *at
 	return 0;
 }
 
-int spec_parse_linux(struct jctx *c, json_object *o, const struct jp *at, struct spec *s)
+int spec_parse_linux(struct jctx *c, const struct jval *o, const struct jp *at, struct spec *s)
 {
 	struct spec_linux *l = &s->lnx;
-	json_object *sc;
+	const struct jval *sc, *rdt;
 	int r;
 	if ((r = parse_namespaces(c, o, JP_KEY(at, "namespaces"), l)) < 0 ||
 	    (r = spec_parse_idmaps(c, o, "uidMappings", JP_KEY(at, "uidMappings"), &l->uid_mappings,
@@ -302,7 +310,7 @@ int spec_parse_linux(struct jctx *c, json_object *o, const struct jp *at, struct
 	    (r = parse_time_offsets(c, o, JP_KEY(at, "timeOffsets"), l)) < 0 ||
 	    (r = parse_devices(c, o, JP_KEY(at, "devices"), l)) < 0 ||
 	    (r = sj_str(c, o, "cgroupsPath", JP_KEY(at, "cgroupsPath"), &l->cgroups_path)) < 0 ||
-	    (r = keep_obj(c, o, "resources", JP_KEY(at, "resources"), &l->resources)) < 0 ||
+	    (r = keep_resources(c, o, JP_KEY(at, "resources"), &l->resources)) < 0 ||
 	    (r = parse_propagation(c, o, JP_KEY(at, "rootfsPropagation"), l)) < 0 ||
 	    (r = parse_paths(c, o, "maskedPaths", JP_KEY(at, "maskedPaths"), &l->masked_paths,
 			     &l->n_masked_paths)) < 0 ||
@@ -311,7 +319,7 @@ int spec_parse_linux(struct jctx *c, json_object *o, const struct jp *at, struct
 	    (r = sj_str(c, o, "mountLabel", JP_KEY(at, "mountLabel"), &l->mount_label)) < 0 ||
 	    (r = parse_sysctl(c, o, JP_KEY(at, "sysctl"), l)) < 0 ||
 	    (r = parse_personality(c, o, JP_KEY(at, "personality"), l)) < 0 ||
-	    (r = keep_obj(c, o, "intelRdt", JP_KEY(at, "intelRdt"), &l->intel_rdt)) < 0)
+	    (r = sj_obj(c, o, "intelRdt", JP_KEY(at, "intelRdt"), &rdt)) < 0) /* not applied */
 		return r;
 	const struct jp *sp = JP_KEY(at, "seccomp");
 	if ((r = sj_obj(c, o, "seccomp", sp, &sc)) == 1)

@@ -13,13 +13,13 @@
 #include <stddef.h>
 #include <string.h>
 
-static int parse_user(struct jctx *c, json_object *o, const struct jp *at, struct spec_user *u)
+static int parse_user(struct jctx *c, const struct jval *o, const struct jp *at,
+		      struct spec_user *u)
 {
 	int r;
 	const struct jp *up = JP_KEY(at, "uid"), *gp = JP_KEY(at, "gid");
 	const struct jp *mp = JP_KEY(at, "umask"), *ap = JP_KEY(at, "additionalGids");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
-	    (r = sj_u32(c, o, "uid", up, &u->uid)) < 0)
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 || (r = sj_u32(c, o, "uid", up, &u->uid)) < 0)
 		return r;
 	if (r == 0)
 		return sj_missing(c, up);
@@ -32,7 +32,7 @@ static int parse_user(struct jctx *c, json_object *o, const struct jp *at, struc
 	u->has_umask = r == 1;
 	if (u->has_umask && u->umask > 0777)
 		return sj_err(c, mp, "%#o is not a file mode mask", u->umask);
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	if ((r = sj_arr(c, o, "additionalGids", ap, &a, &n)) < 0)
 		return r;
@@ -42,7 +42,7 @@ static int parse_user(struct jctx *c, json_object *o, const struct jp *at, struc
 		for (size_t i = 0; i < n; i++) {
 			uint64_t g;
 			const struct jp *ip = JP_IDX(ap, i);
-			if ((r = sj_u64_val(c, json_object_array_get_idx(a, i), ip, &g)) < 0)
+			if ((r = sj_u64_val(c, jval_at(a, i), ip, &g)) < 0)
 				return r;
 			if (g > UINT32_MAX)
 				return sj_err(c, ip, "%llu is not a group id",
@@ -55,17 +55,17 @@ static int parse_user(struct jctx *c, json_object *o, const struct jp *at, struc
 	return r < 0 ? r : 0;
 }
 
-static int parse_cap_set(struct jctx *c, json_object *o, const char *key, const struct jp *at,
+static int parse_cap_set(struct jctx *c, const struct jval *o, const char *key, const struct jp *at,
 			 uint64_t *set)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, o, key, at, &a, &n);
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = NULL;
-		if ((r = sj_str_val(c, json_object_array_get_idx(a, i), JP_IDX(at, i), &name)) < 0)
+		if ((r = sj_str_val(c, jval_at(a, i), JP_IDX(at, i), &name)) < 0)
 			return r;
 		int nr = spec_cap_number(name);
 		if (nr < 0)
@@ -75,7 +75,8 @@ static int parse_cap_set(struct jctx *c, json_object *o, const char *key, const 
 	return 0;
 }
 
-static int parse_caps(struct jctx *c, json_object *o, const struct jp *at, struct spec_caps *caps)
+static int parse_caps(struct jctx *c, const struct jval *o, const struct jp *at,
+		      struct spec_caps *caps)
 {
 	static const struct {
 		const char *key;
@@ -87,22 +88,21 @@ static int parse_caps(struct jctx *c, json_object *o, const struct jp *at, struc
 	    {"permitted", offsetof(struct spec_caps, permitted)},
 	    {"ambient", offsetof(struct spec_caps, ambient)},
 	};
-	int r = sj_type(c, o, json_type_object, at);
+	int r = sj_type(c, o, JT_OBJ, at);
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sets); i++)
 		r = parse_cap_set(c, o, sets[i].key, JP_KEY(at, sets[i].key),
 				  (uint64_t *)((char *)caps + sets[i].off));
 	return r;
 }
 
-static int parse_rlimit(struct jctx *c, json_object *o, const struct jp *at, struct spec_rlimit *rl,
-			const struct spec_rlimit *before, size_t n_before)
+static int parse_rlimit(struct jctx *c, const struct jval *o, const struct jp *at,
+			struct spec_rlimit *rl, const struct spec_rlimit *before, size_t n_before)
 {
 	int r;
 	char *type;
 	const struct jp *tp = JP_KEY(at, "type"), *sp = JP_KEY(at, "soft"),
 			*hp = JP_KEY(at, "hard");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
-	    (r = sj_req_str(c, o, "type", tp, &type)) < 0)
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 || (r = sj_req_str(c, o, "type", tp, &type)) < 0)
 		return r;
 	if ((rl->resource = spec_rlimit_type(type)) < 0)
 		return sj_err(c, tp, "unknown rlimit \"%s\"", type);
@@ -119,10 +119,10 @@ static int parse_rlimit(struct jctx *c, json_object *o, const struct jp *at, str
 	return 0;
 }
 
-static int parse_rlimits(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_rlimits(struct jctx *c, const struct jval *o, const struct jp *at,
 			 struct spec_process *p)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, o, "rlimits", at, &a, &n);
 	if (r <= 0 || n == 0)
@@ -130,15 +130,15 @@ static int parse_rlimits(struct jctx *c, json_object *o, const struct jp *at,
 	if (!(p->rlimits = sj_alloc(c, n, sizeof(*p->rlimits))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((r = parse_rlimit(c, json_object_array_get_idx(a, i), JP_IDX(at, i),
-				      &p->rlimits[i], p->rlimits, i)) < 0)
+		if ((r = parse_rlimit(c, jval_at(a, i), JP_IDX(at, i), &p->rlimits[i], p->rlimits,
+				      i)) < 0)
 			return r;
 	p->n_rlimits = n;
 	return 0;
 }
 
 /* A required name from a table: 0 and `*out`, or <0. */
-static int req_name(struct jctx *c, json_object *o, const char *key, const struct jp *at,
+static int req_name(struct jctx *c, const struct jval *o, const char *key, const struct jp *at,
 		    const struct name_value *t, size_t n, const char *what, long *out)
 {
 	char *name;
@@ -150,16 +150,17 @@ static int req_name(struct jctx *c, json_object *o, const char *key, const struc
 	return 0;
 }
 
-static int parse_sched_flags(struct jctx *c, json_object *o, const struct jp *at, uint64_t *out)
+static int parse_sched_flags(struct jctx *c, const struct jval *o, const struct jp *at,
+			     uint64_t *out)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, o, "flags", at, &a, &n);
 	if (r <= 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = NULL;
-		if ((r = sj_str_val(c, json_object_array_get_idx(a, i), JP_IDX(at, i), &name)) < 0)
+		if ((r = sj_str_val(c, jval_at(a, i), JP_IDX(at, i), &name)) < 0)
 			return r;
 		long f = spec_lookup(spec_sched_flags, spec_n_sched_flags, name);
 		if (f < 0)
@@ -169,13 +170,13 @@ static int parse_sched_flags(struct jctx *c, json_object *o, const struct jp *at
 	return 0;
 }
 
-static int parse_scheduler(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_scheduler(struct jctx *c, const struct jval *o, const struct jp *at,
 			   struct spec_process *p)
 {
 	int r;
 	long policy;
 	int64_t nice = 0, prio = 0;
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = req_name(c, o, "policy", JP_KEY(at, "policy"), spec_sched_policies,
 			  spec_n_sched_policies, "scheduler policy", &policy)) < 0 ||
 	    (r = sj_i64(c, o, "nice", JP_KEY(at, "nice"), -20, 19, &nice)) < 0 ||
@@ -192,12 +193,13 @@ static int parse_scheduler(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-static int parse_ioprio(struct jctx *c, json_object *o, const struct jp *at, struct spec_process *p)
+static int parse_ioprio(struct jctx *c, const struct jval *o, const struct jp *at,
+			struct spec_process *p)
 {
 	int r;
 	long cls;
 	int64_t prio = 0;
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = req_name(c, o, "class", JP_KEY(at, "class"), spec_ioprio_classes,
 			  spec_n_ioprio_classes, "I/O priority class", &cls)) < 0 ||
 	    (r = sj_i64(c, o, "priority", JP_KEY(at, "priority"), 0, 7, &prio)) < 0)
@@ -208,12 +210,12 @@ static int parse_ioprio(struct jctx *c, json_object *o, const struct jp *at, str
 	return 0;
 }
 
-static int parse_console(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_console(struct jctx *c, const struct jval *o, const struct jp *at,
 			 struct spec_process *p)
 {
 	int r;
 	const struct jp *hp = JP_KEY(at, "height"), *wp = JP_KEY(at, "width");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0)
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0)
 		return r;
 	if ((r = sj_u32(c, o, "height", hp, &p->console_height)) <= 0)
 		return r < 0 ? r : sj_missing(c, hp);
@@ -224,15 +226,16 @@ static int parse_console(struct jctx *c, json_object *o, const struct jp *at,
 }
 
 /* Optional sub-object `key` handed to `fn` when present. */
-static int sub(struct jctx *c, json_object *o, const char *key, const struct jp *at,
+static int sub(struct jctx *c, const struct jval *o, const char *key, const struct jp *at,
 	       struct spec_process *p,
-	       int (*fn)(struct jctx *, json_object *, const struct jp *, struct spec_process *))
+	       int (*fn)(struct jctx *, const struct jval *, const struct jp *,
+			 struct spec_process *))
 {
-	json_object *v = sj_get(o, key);
+	const struct jval *v = sj_get(o, key);
 	return v ? fn(c, v, at, p) : 0;
 }
 
-static int parse_args_cwd(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_args_cwd(struct jctx *c, const struct jval *o, const struct jp *at,
 			  struct spec_process *p)
 {
 	const struct jp *ap = JP_KEY(at, "args");
@@ -246,16 +249,16 @@ static int parse_args_cwd(struct jctx *c, json_object *o, const struct jp *at,
 	return sj_req_path(c, o, "cwd", JP_KEY(at, "cwd"), &p->cwd);
 }
 
-int spec_parse_process_at(struct jctx *c, json_object *o, const struct jp *at,
+int spec_parse_process_at(struct jctx *c, const struct jval *o, const struct jp *at,
 			  struct spec_process **out)
 {
 	int r;
 	int64_t oom = 0;
-	json_object *v;
+	const struct jval *v;
 	struct spec_process *p = sj_alloc(c, 1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = sj_bool(c, o, "terminal", JP_KEY(at, "terminal"), &p->terminal)) < 0 ||
 	    (r = sub(c, o, "consoleSize", JP_KEY(at, "consoleSize"), p, parse_console)) < 0)
 		return r;
@@ -287,10 +290,12 @@ int spec_parse_process_at(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-int spec_parse_process(struct spec *s, json_object *obj, const char *doc, struct spec_process **out,
-		       struct err *e)
+int spec_parse_process(struct spec *s, const char *text, size_t len, const char *doc,
+		       struct spec_process **out, struct err *e)
 {
-	struct jctx c = {.doc = doc, .arena = &s->arena, .e = e};
+	struct jctx c = {.doc = doc, .arena = &s->arena, .e = e, .text = text};
 	*out = NULL;
-	return spec_parse_process_at(&c, obj, NULL, out);
+	struct jval *obj;
+	int r = jread_parse(text, len, doc, &s->arena, &obj, e);
+	return r < 0 ? r : spec_parse_process_at(&c, obj, NULL, out);
 }

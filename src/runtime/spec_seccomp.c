@@ -55,7 +55,7 @@ static const char *const filter_flags[] = {
 #define RET_DATA_MAX 0xffff
 
 /* `key` names the action; `ret_key` the errno that goes with it. */
-static int parse_action(struct jctx *c, json_object *o, const char *key, const char *ret_key,
+static int parse_action(struct jctx *c, const struct jval *o, const char *key, const char *ret_key,
 			const struct jp *at, uint32_t *out)
 {
 	char *name;
@@ -98,7 +98,7 @@ static bool arch_known(const char *name)
 	return !strcmp(lower, "native") || seccomp_arch_resolve_name(lower) != 0;
 }
 
-static int parse_names(struct jctx *c, json_object *o, const char *key, const struct jp *at,
+static int parse_names(struct jctx *c, const struct jval *o, const char *key, const struct jp *at,
 		       char ***out, size_t *n, bool (*known)(const char *), const char *what)
 {
 	int r = sj_strv(c, o, key, at, out, n);
@@ -116,7 +116,7 @@ static bool flag_known(const char *name)
 	return false;
 }
 
-static int parse_arg(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_arg(struct jctx *c, const struct jval *o, const struct jp *at,
 		     struct spec_seccomp_arg *arg)
 {
 	int r;
@@ -124,8 +124,7 @@ static int parse_arg(struct jctx *c, json_object *o, const struct jp *at,
 	char *op;
 	const struct jp *ip = JP_KEY(at, "index"), *vp = JP_KEY(at, "value");
 	const struct jp *opp = JP_KEY(at, "op");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
-	    (r = sj_i64(c, o, "index", ip, 0, 5, &idx)) <= 0)
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 || (r = sj_i64(c, o, "index", ip, 0, 5, &idx)) <= 0)
 		return r < 0 ? r : sj_missing(c, ip);
 	arg->index = (unsigned)idx;
 	if ((r = sj_u64(c, o, "value", vp, &arg->value)) <= 0)
@@ -140,14 +139,14 @@ static int parse_arg(struct jctx *c, json_object *o, const struct jp *at,
 	return 0;
 }
 
-static int parse_rule(struct jctx *c, json_object *o, const struct jp *at,
+static int parse_rule(struct jctx *c, const struct jval *o, const struct jp *at,
 		      struct spec_seccomp_rule *rule)
 {
 	int r;
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	const struct jp *np = JP_KEY(at, "names"), *ap = JP_KEY(at, "args");
-	if ((r = sj_type(c, o, json_type_object, at)) < 0 ||
+	if ((r = sj_type(c, o, JT_OBJ, at)) < 0 ||
 	    (r = sj_strv(c, o, "names", np, &rule->names, &rule->n_names)) < 0)
 		return r;
 	if (r == 0 || rule->n_names == 0)
@@ -160,16 +159,16 @@ static int parse_rule(struct jctx *c, json_object *o, const struct jp *at,
 	if (!(rule->args = sj_alloc(c, n, sizeof(*rule->args))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((r = parse_arg(c, json_object_array_get_idx(a, i), JP_IDX(ap, i),
-				   &rule->args[i])) < 0)
+		if ((r = parse_arg(c, jval_at(a, i), JP_IDX(ap, i), &rule->args[i])) < 0)
 			return r;
 	rule->n_args = n;
 	return 0;
 }
 
-static int parse_rules(struct jctx *c, json_object *o, const struct jp *at, struct spec_seccomp *sc)
+static int parse_rules(struct jctx *c, const struct jval *o, const struct jp *at,
+		       struct spec_seccomp *sc)
 {
-	json_object *a;
+	const struct jval *a;
 	size_t n;
 	int r = sj_arr(c, o, "syscalls", at, &a, &n);
 	if (r <= 0 || n == 0)
@@ -177,8 +176,7 @@ static int parse_rules(struct jctx *c, json_object *o, const struct jp *at, stru
 	if (!(sc->rules = sj_alloc(c, n, sizeof(*sc->rules))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if ((r = parse_rule(c, json_object_array_get_idx(a, i), JP_IDX(at, i),
-				    &sc->rules[i])) < 0)
+		if ((r = parse_rule(c, jval_at(a, i), JP_IDX(at, i), &sc->rules[i])) < 0)
 			return r;
 	sc->n_rules = n;
 	return 0;
@@ -200,7 +198,7 @@ static int check_notify(struct jctx *c, const struct jp *at, const struct spec_s
 	return 0;
 }
 
-int spec_parse_seccomp(struct jctx *c, json_object *o, const struct jp *at,
+int spec_parse_seccomp(struct jctx *c, const struct jval *o, const struct jp *at,
 		       struct spec_seccomp **out)
 {
 	int r;

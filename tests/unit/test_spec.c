@@ -248,7 +248,7 @@ static void check_linux(const struct spec_linux *l)
 	assert_int_equal(l->n_sysctl, 2);
 	assert_true(l->has_personality);
 	assert_int_equal(l->personality, PER_LINUX32 | ADDR_NO_RANDOMIZE);
-	assert_non_null(l->intel_rdt);
+	assert_non_null(l->resources);
 	check_seccomp(l->seccomp);
 }
 
@@ -269,7 +269,6 @@ static void test_full_config(void **state)
 	free(text);
 	if (r < 0)
 		fail_msg("%s", e.msg);
-	assert_non_null(s->doc);
 	assert_string_equal(s->oci_version, "1.2.0");
 	assert_string_equal(s->root_path, "/bundles/web/rootfs");
 	assert_true(s->root_readonly);
@@ -580,11 +579,10 @@ static void test_parse_process(void **state)
 	assert_int_equal(parse_q("{'root':{'path':'/r'}}", &s, &e), 0);
 	char *j = q("{'args':['ls','-l'],'cwd':'/tmp','env':['A=b'],'terminal':true,"
 		    "'capabilities':{'effective':['CAP_KILL']}}");
-	json_object *o = json_tokener_parse(j);
-	free(j);
 	struct spec_process *p = NULL;
-	assert_int_equal(spec_parse_process(s, o, "process.json", &p, &e), 0);
-	json_object_put(o); /* the result must not depend on the JSON */
+	assert_int_equal(spec_parse_process(s, j, strlen(j), "process.json", &p, &e), 0);
+	memset(j, 0, strlen(j)); /* the result must not depend on the text */
+	free(j);
 	assert_string_equal(p->args[1], "-l");
 	assert_string_equal(p->cwd, "/tmp");
 	assert_string_equal(p->env[0], "A=b");
@@ -592,18 +590,60 @@ static void test_parse_process(void **state)
 	assert_int_equal(p->caps.effective, BIT(CAP_KILL));
 
 	j = q("{'args':['ls', false],'cwd':'/'}");
-	o = json_tokener_parse(j);
+	assert_int_equal(spec_parse_process(s, j, strlen(j), "process.json", &p, &e), -EINVAL);
 	free(j);
-	assert_int_equal(spec_parse_process(s, o, "process.json", &p, &e), -EINVAL);
 	assert_null(p);
 	assert_string_equal(e.msg, "process.json: args[1]: expected string, got boolean");
-	json_object_put(o);
 
-	o = json_tokener_parse("[1]");
-	assert_int_equal(spec_parse_process(s, o, "p.json", &p, &e), -EINVAL);
+	assert_int_equal(spec_parse_process(s, "[1]", 3, "p.json", &p, &e), -EINVAL);
 	assert_string_equal(e.msg, "p.json: expected object, got array");
-	json_object_put(o);
+
+	assert_int_equal(spec_parse_process(s, "{'args'", 7, "p.json", &p, &e), -EINVAL);
+	assert_string_equal(e.msg,
+			    "p.json: invalid JSON: unexpected character at line 1, column 2");
 	spec_free(s);
+}
+
+/* The reader's rules as the spec sees them: a repeated key takes the
+ * last value, strings arrive decoded, linux.resources reaches the cgroup
+ * layer as the same JSON, and the spec outlives the text it came from. */
+static void test_reader_semantics(void **state)
+{
+	char *j = q("{'root':{'path':'/a'},'root':{'path':'/b'},"
+		    "'annotations':{'k':'v1','k2':'h\\u00e9','k':'v2'},"
+		    "'linux':{'resources':{'memory':{'limit':1048576},"
+		    "'devices':[{'allow':false,'access':'rwm'}]},"
+		    "'intelRdt':{'closID':'c'}}}");
+	struct spec *s = NULL;
+	struct err e = {0};
+	int r = spec_parse(j, "config.json", NULL, &s, &e);
+	memset(j, 'x', strlen(j));
+	free(j);
+	if (r < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(s->root_path, "/b");
+	assert_int_equal(s->n_annotations, 2);
+	assert_string_equal(s->annotations[0].key, "k");
+	assert_string_equal(s->annotations[0].value, "v2");
+	assert_string_equal(s->annotations[1].key, "k2");
+	assert_string_equal(s->annotations[1].value, "h\xc3\xa9");
+	assert_non_null(s->lnx.resources);
+	assert_string_equal(
+	    json_object_to_json_string_ext(s->lnx.resources, JSON_C_TO_STRING_PLAIN),
+	    "{\"memory\":{\"limit\":1048576},"
+	    "\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}");
+	spec_free(s);
+
+	/* intelRdt is checked, not kept. */
+	assert_int_equal(parse_q("{'root':{'path':'/r'},'linux':{'intelRdt':[]}}", &s, &e),
+			 -EINVAL);
+	assert_string_equal(e.msg, "config.json: linux.intelRdt: expected object, got array");
+	/* Invalid UTF-8 in a string is a JSON error with its place. */
+	r = spec_parse("{\"root\":{\"path\":\"/\xff\"}}", "config.json", NULL, &s, &e);
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(e.msg,
+			    "config.json: invalid JSON: invalid UTF-8 in a string at line 1, "
+			    "column 19");
 }
 
 /* ---- spec_load: files and directories ---- */
@@ -674,15 +714,11 @@ static void test_load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_config),
-	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_malformed_json),
-	    cmocka_unit_test(test_unknown_fields_ignored),
-	    cmocka_unit_test(test_minimal_and_nulls),
-	    cmocka_unit_test(test_root_path_forms),
-	    cmocka_unit_test(test_seccomp_actions),
-	    cmocka_unit_test(test_parse_process),
-	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_full_config),	      cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_malformed_json),    cmocka_unit_test(test_unknown_fields_ignored),
+	    cmocka_unit_test(test_minimal_and_nulls), cmocka_unit_test(test_root_path_forms),
+	    cmocka_unit_test(test_seccomp_actions),   cmocka_unit_test(test_parse_process),
+	    cmocka_unit_test(test_reader_semantics),  cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
