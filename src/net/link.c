@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <string.h>
@@ -121,6 +122,30 @@ int link_up(struct nl *n, int index, struct err *e)
 	    .ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
 	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof(ifi));
 	int r = nl_talk(n, &b, 0, NULL, NULL);
+	if (r < 0)
+		return err_sys(e, -r, "set interface %d up", index);
+	return 0;
+}
+
+int link_up_noaddrconf(struct nl *n, int index, struct err *e)
+{
+	struct nlbuf b;
+	nlb_init(&b);
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index};
+	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof(ifi));
+	size_t af = nlb_nest(&b, IFLA_AF_SPEC);
+	size_t in6 = nlb_nest(&b, AF_INET6);
+	nlb_u8(&b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nlb_end(&b, in6);
+	nlb_end(&b, af);
+	/* Up in a second message of the same request: in one message the
+	 * kernel would bring it up (and make the address) first. */
+	ifi.ifi_flags = IFF_UP;
+	ifi.ifi_change = IFF_UP;
+	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof(ifi));
+	int r = nl_talk(n, &b, 0, NULL, NULL);
+	if (r == -EAFNOSUPPORT) /* no IPv6 in this kernel: nothing to turn off */
+		return link_up(n, index, e);
 	if (r < 0)
 		return err_sys(e, -r, "set interface %d up", index);
 	return 0;

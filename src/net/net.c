@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SYSTEMD_RESOLV "/run/systemd/resolve/resolv.conf"
@@ -37,13 +38,21 @@ static int write_text(const char *path, const char *text, struct err *e)
 	return write_file_atomic(dfd, slash + 1, text, strlen(text), 0644, e);
 }
 
-/* "cv" + 8 hex digits of a hash of the id: unique enough, and within
- * IFNAMSIZ whatever the id's length. */
-static void veth_name(const char *id, char out[16])
+/* "cv" + 8 hex digits (within IFNAMSIZ whatever the id's length) of a
+ * hash of the id, this process and the time: unique per start, not
+ * just per container.  The kernel destroys a pair with the container's
+ * namespace, asynchronously (teardown does not wait for it), so a quick
+ * restart must not meet the previous start's host end under its name. */
+static void veth_name(const char *id, unsigned attempt, char out[16])
 {
+	struct timespec ts = {0};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint32_t h = 2166136261u;
 	for (const char *p = id; *p; p++)
 		h = (h ^ (uint8_t)*p) * 16777619u;
+	uint64_t mix[] = {(uint64_t)getpid(), (uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, attempt};
+	for (size_t i = 0; i < sizeof(mix); i++)
+		h = (h ^ ((const uint8_t *)mix)[i]) * 16777619u;
 	snprintf(out, 16, "cv%08x", h);
 }
 
@@ -212,7 +221,7 @@ static int configure_inside(void *arg)
 	if (idx < 0)
 		r = err_sys(in->e, -idx, "container interface eth0");
 	else if ((r = addr_add(&n, idx, in->ip, in->prefix, in->e)) == 0 &&
-		 (r = link_up(&n, idx, in->e)) == 0)
+		 (r = link_up_noaddrconf(&n, idx, in->e)) == 0)
 		r = route_add_default(&n, in->gw, in->e);
 	nl_close(&n);
 	return r;
@@ -341,10 +350,20 @@ static int undo(const char *root, const char *id, struct net_record *rec, const 
 			KEEP(nft_del(&nf, rec->rules[i], 2, pe));
 	for (size_t i = 0; i < rec->nports; i++)
 		port_unclaim(root, &rec->ports[i]);
-	if (rec->veth[0] && nl_open(&rt, NETLINK_ROUTE, pe) == 0)
+	/* The veth's peer is in our own namespace: once that is gone (its
+	 * last process has exited and the file is unmounted), the kernel
+	 * destroys the pair, asynchronously and batched with other dying
+	 * namespaces.  An explicit RTM_DELLINK would wait here for RCU
+	 * grace periods under the rtnl lock, which the next container's
+	 * RTM_NEWLINK then waits for too (tens of ms on a busy host). */
+	bool ns_gone = false;
+	if (rec->own_netns && rec->netns[0]) {
+		int k = netns_remove(rec->netns, pe);
+		KEEP(k);
+		ns_gone = k == 0;
+	}
+	if (rec->veth[0] && !ns_gone && nl_open(&rt, NETLINK_ROUTE, pe) == 0)
 		KEEP(link_del(&rt, rec->veth, pe));
-	if (rec->own_netns && rec->netns[0])
-		KEEP(netns_remove(rec->netns, pe));
 	if (rec->helper > 0 && is_pasta(rec->helper))
 		kill(rec->helper, SIGTERM); /* pasta: ours, by the pid it wrote */
 	if (lockfd >= 0 && nw) {
@@ -420,20 +439,25 @@ static int setup_bridge(const struct net_opts *o, const char *netname, struct ne
 		goto fail;
 	}
 	rec->own_netns = true;
-	veth_name(o->id, rec->veth);
-	/* Written now so that a crash from here on is repaired by teardown. */
+	/* Written now so that a crash from here on is repaired by teardown
+	 * (the namespace takes the veth with it). */
 	if ((r = net_record_write(o->root, o->id, rec, e)) < 0) {
 		nl_close(&rt);
 		goto fail;
 	}
-	r = link_veth_add(&rt, rec->veth, br, "eth0", nsfd, mtu > 0 ? mtu : 0, e);
+	for (unsigned attempt = 0;; attempt++) {
+		veth_name(o->id, attempt, rec->veth);
+		r = link_veth_add(&rt, rec->veth, br, "eth0", nsfd, mtu > 0 ? mtu : 0, e);
+		if (r != -EEXIST || attempt == 3)
+			break;
+	}
 	if (r == -EEXIST)
-		rec->veth[0] = 0; /* another container's (a hash collision): not ours to delete */
+		rec->veth[0] = 0; /* others' (hash collisions): not ours to delete */
 	int vidx = r < 0 ? r : link_index(&rt, rec->veth);
 	if (r == 0 && vidx < 0)
 		r = err_sys(e, -vidx, "veth %s", rec->veth);
 	if (r == 0)
-		r = link_up(&rt, vidx, e);
+		r = link_up_noaddrconf(&rt, vidx, e);
 	nl_close(&rt);
 	if (r < 0)
 		goto fail;

@@ -19,6 +19,7 @@ setup() {
 	mkdir -p "$R" "$TEST_DIR/www"
 	echo hello-from-web >"$TEST_DIR/www/index.html"
 	export NETH CAPSA R TEST_DIR
+	export -f retry
 }
 
 # inns SCRIPT: run bash SCRIPT in a fresh net+mount namespace with lo up;
@@ -49,8 +50,15 @@ inns() {
 			echo "nothing answers on published port $1"; return 1
 		}
 		# nothing of ours left in this namespace: no veth, no rule, no allocation
+		# count_veths N: until exactly N host ends are left.  The kernel
+		# destroys a pair with its container namespace asynchronously
+		# (teardown does not wait), so retry (helpers.bash, exported).
+		veths_are() { [ "$(ip -o link | grep -c " cv")" -eq "$1" ]; }
+		count_veths() {
+			retry veths_are "$1" || { echo "veths: want $1: $(ip -o link | grep " cv")"; return 1; }
+		}
 		assert_no_leftovers() {
-			if ip -o link | grep -q " cv"; then echo "veth left: $(ip -o link)"; return 1; fi
+			count_veths 0 || { echo "veth left"; return 1; }
 			if nft list table ip capsa 2>/dev/null | grep -Eq "dnat|masquerade"; then
 				echo "rules left:"; nft list table ip capsa; return 1; fi
 			n=$("$CAPSA" network --root "$R" inspect capsa | jq ".[0].containers | length")
@@ -380,6 +388,7 @@ inns() {
 		$E run --rm --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show eth0 | grep -q "inet 10.88.0."
 		$E run -d --name web -p 8080:80 --rootfs "$CAPSA_ROOTFS" httpd -f -p 80 -h /etc >/dev/null
 		wait_published 8080
+		v1=$(jq -r .veth "$R"/net/*.json)
 		echo "port: $($E port web)"
 		echo "port 80: $($E port web 80/tcp)"
 		! $E port web 81 2>"$TEST_DIR/err"
@@ -391,7 +400,11 @@ inns() {
 		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
 		$E start web >/dev/null
 		wait_published 8080
-		[ "$(ip -o link | grep -c " cv")" -eq 1 ]
+		count_veths 1
+		# the host end is named per start: a restart never meets the
+		# previous pair, which the kernel may not have destroyed yet
+		v2=$(jq -r .veth "$R"/net/*.json)
+		[ -n "$v1" ] && [ -n "$v2" ] && [ "$v1" != "$v2" ]
 		$E rm -f web >/dev/null
 		# a foreground run releases at its exit, before rm
 		$E run --name fg --rootfs "$CAPSA_ROOTFS" true
