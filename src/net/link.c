@@ -89,6 +89,11 @@ int link_veth_add(struct nl *n, const char *host, int master, const char *peer, 
 	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi,
 		sizeof(ifi));
 	nlb_str(&b, IFLA_IFNAME, host);
+	/* One queue each way, asked for: veth otherwise allocates one per
+	 * CPU and then cuts the real number to 1, and that cut waits for
+	 * an expedited RCU grace period under the rtnl lock, for each end. */
+	nlb_u32(&b, IFLA_NUM_TX_QUEUES, 1);
+	nlb_u32(&b, IFLA_NUM_RX_QUEUES, 1);
 	if (mtu > 0)
 		nlb_u32(&b, IFLA_MTU, (uint32_t)mtu);
 	if (master > 0)
@@ -101,6 +106,8 @@ int link_veth_add(struct nl *n, const char *host, int master, const char *peer, 
 	/* VETH_INFO_PEER holds an ifinfomsg, then the peer's attributes. */
 	nlb_raw(&b, &pifi, sizeof(pifi));
 	nlb_str(&b, IFLA_IFNAME, peer);
+	nlb_u32(&b, IFLA_NUM_TX_QUEUES, 1);
+	nlb_u32(&b, IFLA_NUM_RX_QUEUES, 1);
 	if (peer_nsfd >= 0)
 		nlb_u32(&b, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
 	if (mtu > 0)
