@@ -58,7 +58,8 @@ static void usage(const char *cmd, FILE *f)
 	    "      --stop-timeout N      seconds `stop` waits before SIGKILL (default 10)\n"
 	    "      --net, --network MODE bridge (the default as root: the network capsa,\n"
 	    "                            bridge capsa0, 10.88.0.0/16), pasta (the default\n"
-	    "                            rootless), none (lo only), host, a network's NAME,\n"
+	    "                            rootless), slirp4netns (rootless without pasta),\n"
+	    "                            none (lo only), host, a network's NAME,\n"
 	    "                            container:NAME|ID, ns:PATH\n"
 	    "  -p, --publish [IP:]HOST:CTR[/tcp|udp]  publish a container port\n"
 	    "  -P, --publish-all         publish the image's exposed ports on free host ports\n"
@@ -200,8 +201,9 @@ static int parse(const char *cmd, int argc, char **argv, struct run_opts *o)
 	o->stop_timeout = -1;
 	optind = 0;
 	opterr = 0;
-	while (r == 0 && (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:P" : "+e:w:u:h:v:itm:p:P",
-					  opts, NULL)) != -1) {
+	while (r == 0 &&
+	       (c = getopt_long(argc, argv, run ? "+de:w:u:h:v:itm:p:P" : "+e:w:u:h:v:itm:p:P",
+				opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->detach = true;

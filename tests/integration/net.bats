@@ -10,7 +10,7 @@ load helpers
 setup() {
 	common_setup
 	case "$BATS_TEST_DESCRIPTION" in
-	*pasta* | *"invalid CIDR"* | *"without privilege"* | *rootless*) ;; # no privilege needed
+	*pasta* | *slirp4netns* | *"invalid CIDR"* | *"without privilege"* | *rootless*) ;; # no privilege needed
 	*) require_root "network namespaces, bridges and nf_tables" ;;
 	esac
 	NETH=$REPO/build/tests/nethelper
@@ -94,13 +94,16 @@ inns() {
 		ip1=$(field ip "$TEST_DIR/c1"); ip2=$(field ip "$TEST_DIR/c2")
 		[ "$ip1" != "$ip2" ]
 		ns1=$(field netns "$TEST_DIR/c1"); ns2=$(field netns "$TEST_DIR/c2")
-		nsenter --net="$ns1" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
+		nsenter --net="$ns1" busybox httpd -f -p 80 -h "$TEST_DIR/www" & srv=$!
 		wait_listen "$ns1" 80
 		nsenter --net="$ns2" busybox wget -qO- "http://$ip1/"
 		# by name: the network hosts file, bound at /etc/hosts as the engine does
 		mount --bind "$(field hosts "$TEST_DIR/c2")" /etc/hosts
 		grep -q "^$ip1	web id1$" /etc/hosts
 		nsenter --net="$ns2" busybox wget -qO- "http://web/"
+		# as in a container: its processes are gone before its teardown
+		# (the veth goes with the namespace, once nothing is in it)
+		kill $srv; wait $srv || true
 		"$NETH" teardown "$R" id1
 		! grep -q web /etc/hosts
 		"$NETH" teardown "$R" id2
@@ -118,13 +121,14 @@ inns() {
 		# -p 80 (and -P): a free host port is picked
 		picked=$(sed -n "s/^port=0.0.0.0:\([0-9]*\)->80\/tcp$/\1/p" "$TEST_DIR/c1" | grep -v "^8080$")
 		[ -n "$picked" ]
-		nsenter --net="$(field netns "$TEST_DIR/c1")" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
+		nsenter --net="$(field netns "$TEST_DIR/c1")" busybox httpd -f -p 80 -h "$TEST_DIR/www" & srv=$!
 		wait_listen "$(field netns "$TEST_DIR/c1")" 80
 		busybox wget -qO- http://127.0.0.1:8080/
 		busybox wget -qO- http://10.88.0.1:8080/
 		busybox wget -qO- http://127.0.0.1:9090/
 		busybox wget -qO- "http://127.0.0.1:$picked/"
 		"$NETH" ports "$R" c1
+		kill $srv; wait $srv || true # the processes of a container end first
 		"$NETH" teardown "$R" c1
 		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
 		assert_no_leftovers
@@ -339,6 +343,52 @@ inns() {
 	! pgrep -f "$R/net/" >/dev/null
 }
 
+# gone PID: the process has exited (a zombie not yet reaped by the
+# machine's init counts: it holds no socket and no namespace).
+gone() {
+	! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+export -f gone
+
+@test "net: slirp4netns (rootless) reaches a server on the test namespace's loopback, -p through its API socket, stops at teardown" {
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	mkdir -p "$TEST_DIR/inside"
+	echo hello-from-inside >"$TEST_DIR/inside/index.html"
+	# The test's own user+net namespace stands for the host, with a
+	# server on its 127.0.0.1 (slirp4netns maps 10.0.2.2 there).
+	run unshare --user --map-root-user --net --mount bash -c '
+		set -e
+		trap "kill \$(jobs -p) 2>/dev/null || true" EXIT
+		ip link set lo up
+		busybox httpd -f -p 127.0.0.1:8000 -h "$TEST_DIR/www" &
+		for i in $(seq 500); do ss -ltnH | grep -q ":8000 " && break; sleep 0.01; done
+		# the container: its own user and network namespace
+		unshare --user --map-root-user --net sleep 60 & pid=$!
+		while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+		"$NETH" setup "$R" c1 web slirp4netns -p 127.0.0.1:8081:80 | grep -q runtime_netns=1
+		"$NETH" attach "$R" c1 $pid
+		helper=$(jq -r .helper "$R/net/c1.json")
+		[ "$helper" -gt 0 ]
+		inc() { nsenter -t $pid -U -n --preserve-credentials "$@"; }
+		inc ip -o -4 addr show | grep -q "10.0.2.100/24"
+		inc busybox wget -qO- http://10.0.2.2:8000/
+		# -p: a server in the container, reached on the host port
+		nsenter -t $pid -U -n --preserve-credentials busybox httpd -f -p 80 -h "$TEST_DIR/inside" &
+		for i in $(seq 500); do inc ss -ltnH | grep -q ":80 " && break; sleep 0.01; done
+		busybox wget -qO- http://127.0.0.1:8081/
+		# the API socket is gone once the ports are forwarded
+		[ -z "$(ls "$R/net" | grep slirp || true)" ]
+		"$NETH" teardown "$R" c1
+		retry gone $helper
+		[ ! -e "$R/net/c1.json" ]
+		! busybox wget -T 1 -qO- http://127.0.0.1:8081/ 2>/dev/null
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
+	[[ "$output" == *hello-from-inside* ]]
+}
+
 @test "net: bridge mode without privilege fails clearly and leaves nothing" {
 	require_rootless
 	run "$NETH" setup "$R" c1 web bridge -p 8085:80
@@ -503,5 +553,73 @@ inns() {
 	$E rm -f web >/dev/null
 	for i in $(seq 100); do kill -0 "$helper2" 2>/dev/null || break; sleep 0.05; done
 	! kill -0 "$helper2" 2>/dev/null
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+}
+
+# PATH for capsa with every program of the host's but the named ones.
+path_without() {
+	local bin=$TEST_DIR/bin-$1 f d
+	mkdir -p "$bin"
+	for d in /usr/local/bin /usr/bin /bin /usr/sbin /sbin; do
+		for f in "$d"/*; do
+			case "${f##*/}" in pasta* | passt*) continue ;; esac
+			[ "$1" = "pasta-slirp4netns" ] && [ "${f##*/}" = slirp4netns ] && continue
+			[ -e "$bin/${f##*/}" ] || ln -s "$f" "$bin/${f##*/}"
+		done
+	done
+	echo "$bin"
+}
+
+# A free port on the host's loopback with our server on it: $port, $srv.
+loopback_server() {
+	for port in $(shuf -i 20000-60000 -n 20); do
+		ss -ltnH | grep -q ":$port " && continue
+		busybox httpd -f -p "127.0.0.1:$port" -h "$TEST_DIR/www" &
+		srv=$!
+		break
+	done
+	retry eval "ss -ltnH | grep -q '127.0.0.1:$port '"
+}
+
+@test "net: capsa run rootless --network slirp4netns reaches the host's loopback, -p through it, slirp4netns stops with the container" {
+	require_rootless
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	E="$CAPSA --root $R --storage $TEST_DIR/store"
+	loopback_server
+	run $E run --rm --network slirp4netns --rootfs "$CAPSA_ROOTFS" sh -c \
+		"ip -o -4 addr show; wget -qO- http://10.0.2.2:$port/"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"10.0.2.100/24"* ]]
+	[[ "$output" == *hello-from-web* ]]
+	kill "$srv"
+	$E run -d --name web --network slirp4netns -p 127.0.0.1::80 --rootfs "$CAPSA_ROOTFS" \
+		httpd -f -p 80 -h /etc </dev/null >/dev/null 2>"$TEST_DIR/err" || { cat "$TEST_DIR/err"; false; }
+	helper=$(jq -r .helper "$R"/net/*.json)
+	[ "$helper" -gt 0 ]
+	hp=$($E port web 80 | sed -n 's/^127\.0\.0\.1://p')
+	[ -n "$hp" ]
+	retry busybox wget -qO- "http://127.0.0.1:$hp/hostname"
+	$E rm -f web >/dev/null
+	retry gone "$helper"
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+}
+
+@test "net: capsa run rootless: slirp4netns when pasta is missing, none with a warning when both are" {
+	require_rootless
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	E="$CAPSA --root $R --storage $TEST_DIR/store"
+	run env PATH="$(path_without pasta)" $E run --rm --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tap0"*"10.0.2.100/24"* ]]
+	[[ "$output" != *warning* ]]
+	run env PATH="$(path_without pasta-slirp4netns)" $E run --rm --rootfs "$CAPSA_ROOTFS" \
+		ip -o link show
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: neither pasta (Debian: passt) nor slirp4netns is installed"* ]]
+	[[ "$output" == *"lo:"* ]]
+	[[ "$output" != *"tap0"* && "$output" != *"eth0"* ]]
 	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
 }
