@@ -218,8 +218,8 @@ static int start_slirp(const char *exe, const char *dir, const char *id,
 	if (child == 0) {
 		setsid(); /* not in the caller's process group: its ^C is not ours */
 		/* Above 4 first: either may be 3 or 4 now. */
-		int rfd = fcntl(p[1], F_DUPFD, 10), dirfd = fcntl(dfd, F_DUPFD, 10);
-		if (rfd < 0 || dirfd < 0 || dup2(rfd, 3) < 0 || dup2(dirfd, 4) < 0)
+		int rfd = fcntl(p[1], F_DUPFD, 10), dnum = fcntl(dfd, F_DUPFD, 10);
+		if (rfd < 0 || dnum < 0 || dup2(rfd, 3) < 0 || dup2(dnum, 4) < 0)
 			_exit(127);
 		child_stdio(5);
 		execv(exe, (char *const *)argv);
