@@ -212,6 +212,25 @@ inns() {
 	[[ "$output" != *"eth0"* ]]
 }
 
+@test "net: a namespace others joined outlives its owner: the owner's teardown deletes its veth itself" {
+	run inns '
+		"$NETH" setup "$R" o1 owner bridge >"$TEST_DIR/o1"
+		ns=$(field netns "$TEST_DIR/o1")
+		"$NETH" setup "$R" j1 joiner "ns:$ns" >/dev/null
+		[ -f "$R/net/o1.joined/j1" ]
+		# the joiner has a process in the namespace, which keeps it alive
+		nsenter --net="$ns" sleep 600 & holder=$!
+		"$NETH" teardown "$R" o1
+		# at once, not when the namespace dies: its address is free again
+		[ "$(ip -o link | grep -c " cv")" -eq 0 ]
+		kill $holder; wait $holder || true
+		"$NETH" teardown "$R" j1
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
 @test "net: resolv.conf drops loopback nameservers" {
 	run inns '
 		printf "nameserver 127.0.0.53\nsearch example.org\n" >"$TEST_DIR/resolv"
