@@ -110,8 +110,8 @@ int ctr_net_plan(struct ctr_store *s, int dirfd, const struct run_opts *o, const
 	bool rootless = geteuid() != 0;
 	const char *net = o->net ? o->net : ctr_net_default(rootless);
 	if (!o->net && !strcmp(net, "none"))
-		fprintf(stderr, "capsa: warning: pasta is not installed (Debian: passt): the "
-				"container has no network but its loopback\n");
+		fprintf(stderr, "capsa: warning: neither pasta (Debian: passt) nor slirp4netns is "
+				"installed: the container has no network but its loopback\n");
 	struct net_port ports[NET_MAX_PORTS];
 	size_t n = 0;
 	for (size_t i = 0; i < o->nports; i++)
@@ -134,7 +134,7 @@ int ctr_net_plan(struct ctr_store *s, int dirfd, const struct run_opts *o, const
 		if (o->nports)
 			return err_msg(e, EINVAL,
 				       "-p: publishing needs a network (--network "
-				       "bridge, a network's name, or pasta)");
+				       "bridge, a network's name, pasta or slirp4netns)");
 		return 0;
 	}
 	char mode[PATH_MAX + 96];

@@ -2,17 +2,18 @@
  * drives the net layer (net/net.h):
  *
  *   create: ctr_net_plan() resolves the mode (the default: bridge as
- *           root; pasta rootless when installed, else none with a
- *           warning), adds -P's ports from the image, checks, and saves
+ *           root; rootless pasta when installed, else slirp4netns,
+ *           else none with a warning), adds -P's ports from the image, checks, and saves
  *           the request as <container dir>/net.json; the bundle names
  *           the paths net_plan gives;
  *   start:  ctr_net_up() sets the network up from net.json (stale state
  *           of an earlier run first goes);
  *   exit:   ctr_net_down() releases it all (address, veth, rules, port
- *           claims, pasta) — at every stop, not only at rm;
- *   pasta:  the bundle's createRuntime hook runs `capsa _net_attach
- *           ROOT ID` (ctr_net_attach_main), which connects pasta to the
- *           namespace the runtime made for the init.
+ *           claims, pasta or slirp4netns) — at every stop, not only
+ *           at rm;
+ *   pasta, slirp4netns: the bundle's createRuntime hook runs `capsa
+ *           _net_attach ROOT ID` (ctr_net_attach_main), which connects
+ *           the helper to the namespace the runtime made for the init.
  */
 #ifndef CAPSA_ENGINE_CTR_NET_H
 #define CAPSA_ENGINE_CTR_NET_H

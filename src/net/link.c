@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <string.h>
@@ -88,6 +89,11 @@ int link_veth_add(struct nl *n, const char *host, int master, const char *peer, 
 	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi,
 		sizeof(ifi));
 	nlb_str(&b, IFLA_IFNAME, host);
+	/* One queue each way, asked for: veth otherwise allocates one per
+	 * CPU and then cuts the real number to 1, and that cut waits for
+	 * an expedited RCU grace period under the rtnl lock, for each end. */
+	nlb_u32(&b, IFLA_NUM_TX_QUEUES, 1);
+	nlb_u32(&b, IFLA_NUM_RX_QUEUES, 1);
 	if (mtu > 0)
 		nlb_u32(&b, IFLA_MTU, (uint32_t)mtu);
 	if (master > 0)
@@ -100,6 +106,8 @@ int link_veth_add(struct nl *n, const char *host, int master, const char *peer, 
 	/* VETH_INFO_PEER holds an ifinfomsg, then the peer's attributes. */
 	nlb_raw(&b, &pifi, sizeof(pifi));
 	nlb_str(&b, IFLA_IFNAME, peer);
+	nlb_u32(&b, IFLA_NUM_TX_QUEUES, 1);
+	nlb_u32(&b, IFLA_NUM_RX_QUEUES, 1);
 	if (peer_nsfd >= 0)
 		nlb_u32(&b, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
 	if (mtu > 0)
@@ -121,6 +129,30 @@ int link_up(struct nl *n, int index, struct err *e)
 	    .ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
 	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof(ifi));
 	int r = nl_talk(n, &b, 0, NULL, NULL);
+	if (r < 0)
+		return err_sys(e, -r, "set interface %d up", index);
+	return 0;
+}
+
+int link_up_noaddrconf(struct nl *n, int index, struct err *e)
+{
+	struct nlbuf b;
+	nlb_init(&b);
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index};
+	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof(ifi));
+	size_t af = nlb_nest(&b, IFLA_AF_SPEC);
+	size_t in6 = nlb_nest(&b, AF_INET6);
+	nlb_u8(&b, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	nlb_end(&b, in6);
+	nlb_end(&b, af);
+	/* Up in a second message of the same request: in one message the
+	 * kernel would bring it up (and make the address) first. */
+	ifi.ifi_flags = IFF_UP;
+	ifi.ifi_change = IFF_UP;
+	nlb_msg(&b, n, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &ifi, sizeof(ifi));
+	int r = nl_talk(n, &b, 0, NULL, NULL);
+	if (r == -EAFNOSUPPORT) /* no IPv6 in this kernel: nothing to turn off */
+		return link_up(n, index, e);
 	if (r < 0)
 		return err_sys(e, -r, "set interface %d up", index);
 	return 0;

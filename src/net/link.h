@@ -25,6 +25,13 @@ int link_veth_add(struct nl *n, const char *host, int master, const char *peer, 
 /* Bring an interface up. */
 int link_up(struct nl *n, int index, struct err *e);
 
+/* The same without IPv6 address autoconfiguration on it (address
+ * generation mode none): no link-local address, so no duplicate
+ * address detection, router solicitation or MLD work in the kernel's
+ * workqueues for each new interface.  IPv4 is all capsa's networks
+ * carry; a kernel without IPv6 gets a plain link_up. */
+int link_up_noaddrconf(struct nl *n, int index, struct err *e);
+
 /* Delete `name`; a missing interface is success. */
 int link_del(struct nl *n, const char *name, struct err *e);
 

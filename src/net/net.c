@@ -4,6 +4,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "net/helper.h"
 #include "net/hosts.h"
 #include "net/ipam.h"
 #include "net/link.h"
@@ -19,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SYSTEMD_RESOLV "/run/systemd/resolve/resolv.conf"
@@ -37,40 +38,29 @@ static int write_text(const char *path, const char *text, struct err *e)
 	return write_file_atomic(dfd, slash + 1, text, strlen(text), 0644, e);
 }
 
-/* "cv" + 8 hex digits of a hash of the id: unique enough, and within
- * IFNAMSIZ whatever the id's length. */
-static void veth_name(const char *id, char out[16])
+/* "cv" + 8 hex digits (within IFNAMSIZ whatever the id's length) of a
+ * hash of the id, this process and the time: unique per start, not
+ * just per container.  The kernel destroys a pair with the container's
+ * namespace, asynchronously (teardown does not wait for it), so a quick
+ * restart must not meet the previous start's host end under its name. */
+static void veth_name(const char *id, unsigned attempt, char out[16])
 {
+	struct timespec ts = {0};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint32_t h = 2166136261u;
 	for (const char *p = id; *p; p++)
 		h = (h ^ (uint8_t)*p) * 16777619u;
+	uint64_t mix[] = {(uint64_t)getpid(), (uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, attempt};
+	for (size_t i = 0; i < sizeof(mix); i++)
+		h = (h ^ ((const uint8_t *)mix)[i]) * 16777619u;
 	snprintf(out, 16, "cv%08x", h);
-}
-
-/* The first executable `name` on PATH into buf; -ENOENT if none. */
-static int find_in_path(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	while (*path) {
-		const char *c = strchr(path, ':');
-		size_t l = c ? (size_t)(c - path) : strlen(path);
-		if (l && (size_t)snprintf(buf, len, "%.*s/%s", (int)l, path, name) < len &&
-		    access(buf, X_OK) == 0)
-			return 0;
-		path += l + (c ? 1 : 0);
-	}
-	return -ENOENT;
 }
 
 int net_mode_check(const char *root, const char *mode, struct err *e)
 {
 	if (!strcmp(mode, "none") || !strcmp(mode, "host") || !strcmp(mode, "bridge") ||
-	    !strcmp(mode, "pasta"))
+	    !strcmp(mode, "pasta") || !strcmp(mode, "slirp4netns"))
 		return 0;
-	if (!strcmp(mode, "slirp4netns"))
-		return err_msg(e, ENOTSUP, "network slirp4netns: not supported yet (use pasta)");
 	if (!strncmp(mode, "ns:", 3))
 		return mode[3] == '/'
 			   ? 0
@@ -95,7 +85,7 @@ int net_plan(const char *root, const char *id, const char *mode, struct net_resu
 	}
 	if ((r = record_path(root, id, ".resolv", res->resolv, sizeof(res->resolv), e)) < 0)
 		return r;
-	if (!strcmp(mode, "pasta")) {
+	if (!strcmp(mode, "pasta") || !strcmp(mode, "slirp4netns")) {
 		res->runtime_netns = true;
 		return record_path(root, id, ".hosts", res->hosts, sizeof(res->hosts), e);
 	}
@@ -212,7 +202,7 @@ static int configure_inside(void *arg)
 	if (idx < 0)
 		r = err_sys(in->e, -idx, "container interface eth0");
 	else if ((r = addr_add(&n, idx, in->ip, in->prefix, in->e)) == 0 &&
-		 (r = link_up(&n, idx, in->e)) == 0)
+		 (r = link_up_noaddrconf(&n, idx, in->e)) == 0)
 		r = route_add_default(&n, in->gw, in->e);
 	nl_close(&n);
 	return r;
@@ -305,19 +295,46 @@ static int drop_masq(struct nl *nf, const char *root, const char *net, struct er
 	return 0;
 }
 
-/* Still pasta (it may have died and its pid been reused)?  Its argv[0]
- * says so; comm does not (Debian's pasta re-executes itself as
- * passt.avx2 on CPUs with AVX2). */
-static bool is_pasta(pid_t pid)
+/* Containers that joined another's namespace (ns:<root>/net/<id>.netns,
+ * what container:X becomes) each have an empty file in
+ * <root>/net/<id>.joined/: while there are any, the owner's namespace
+ * outlives the owner, so its teardown deletes the veth itself.  -1: the
+ * namespace is not one of capsa's. */
+static int joined_dir(const char *root, const char *netns, char *buf, size_t len)
 {
-	char path[64];
-	_cleanup_free_ char *cmd = NULL;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if (read_file_at(AT_FDCWD, path, &cmd, NULL, NULL) < 0)
-		return false;
-	const char *base = strrchr(cmd, '/');
-	base = base ? base + 1 : cmd;
-	return !strncmp(base, "pasta", 5) || !strncmp(base, "passt", 5);
+	char pre[PATH_MAX];
+	if (record_path(root, "", "", pre, sizeof(pre), NULL) < 0)
+		return -1;
+	size_t pl = strlen(pre), nl = strlen(netns);
+	if (strncmp(netns, pre, pl) || nl <= pl + 6 || strcmp(netns + nl - 6, ".netns") ||
+	    strchr(netns + pl, '/'))
+		return -1;
+	return (size_t)snprintf(buf, len, "%.*s.joined", (int)(nl - 6), netns) < len ? 0 : -1;
+}
+
+static int join_mark(const char *root, const char *id, const char *netns, struct err *e)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80];
+	if (joined_dir(root, netns, dir, sizeof(dir)) < 0)
+		return 0;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return err_sys(e, errno, "mkdir %s", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, id);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_sys(e, errno, "create %s", path);
+	close(fd);
+	return 0;
+}
+
+static void join_unmark(const char *root, const char *id, const char *netns)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80];
+	if (joined_dir(root, netns, dir, sizeof(dir)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, id);
+	unlink(path);
+	rmdir(dir); /* the last one out; the owner's teardown may do it too */
 }
 
 /* Undo what `rec` says was made, on the network locked by `lockfd`
@@ -341,12 +358,28 @@ static int undo(const char *root, const char *id, struct net_record *rec, const 
 			KEEP(nft_del(&nf, rec->rules[i], 2, pe));
 	for (size_t i = 0; i < rec->nports; i++)
 		port_unclaim(root, &rec->ports[i]);
-	if (rec->veth[0] && nl_open(&rt, NETLINK_ROUTE, pe) == 0)
+	/* The veth's peer is in our own namespace: once that is gone (its
+	 * last process has exited and the file is unmounted), the kernel
+	 * destroys the pair, asynchronously and batched with other dying
+	 * namespaces.  An explicit RTM_DELLINK would wait here for RCU
+	 * grace periods under the rtnl lock, which the next container's
+	 * RTM_NEWLINK then waits for too (tens of ms on a busy host). */
+	bool ns_gone = false;
+	char jd[PATH_MAX];
+	if (rec->veth[0] && rec->own_netns && joined_dir(root, rec->netns, jd, sizeof(jd)) == 0 &&
+	    rmdir(jd) < 0 && errno == ENOTEMPTY && nl_open(&rt, NETLINK_ROUTE, pe) == 0)
+		KEEP(link_del(&rt, rec->veth, pe)); /* others still in it */
+	if (!strcmp(rec->mode, "ns"))
+		join_unmark(root, id, rec->netns);
+	if (rec->own_netns && rec->netns[0]) {
+		int k = netns_remove(rec->netns, pe);
+		KEEP(k);
+		ns_gone = k == 0;
+	}
+	if (rec->veth[0] && !ns_gone && rt.fd < 0 && nl_open(&rt, NETLINK_ROUTE, pe) == 0)
 		KEEP(link_del(&rt, rec->veth, pe));
-	if (rec->own_netns && rec->netns[0])
-		KEEP(netns_remove(rec->netns, pe));
-	if (rec->helper > 0 && is_pasta(rec->helper))
-		kill(rec->helper, SIGTERM); /* pasta: ours, by the pid it wrote */
+	if (rec->helper > 0 && helper_is(rec->helper, rec->mode))
+		kill(rec->helper, SIGTERM); /* pasta, slirp4netns: ours, by its pid */
 	if (lockfd >= 0 && nw) {
 		if (rec->ip)
 			KEEP(ipam_release(lockfd, &nw->subnet, rec->ip, pe));
@@ -420,20 +453,25 @@ static int setup_bridge(const struct net_opts *o, const char *netname, struct ne
 		goto fail;
 	}
 	rec->own_netns = true;
-	veth_name(o->id, rec->veth);
-	/* Written now so that a crash from here on is repaired by teardown. */
+	/* Written now so that a crash from here on is repaired by teardown
+	 * (the namespace takes the veth with it). */
 	if ((r = net_record_write(o->root, o->id, rec, e)) < 0) {
 		nl_close(&rt);
 		goto fail;
 	}
-	r = link_veth_add(&rt, rec->veth, br, "eth0", nsfd, mtu > 0 ? mtu : 0, e);
+	for (unsigned attempt = 0;; attempt++) {
+		veth_name(o->id, attempt, rec->veth);
+		r = link_veth_add(&rt, rec->veth, br, "eth0", nsfd, mtu > 0 ? mtu : 0, e);
+		if (r != -EEXIST || attempt == 3)
+			break;
+	}
 	if (r == -EEXIST)
-		rec->veth[0] = 0; /* another container's (a hash collision): not ours to delete */
+		rec->veth[0] = 0; /* others' (hash collisions): not ours to delete */
 	int vidx = r < 0 ? r : link_index(&rt, rec->veth);
 	if (r == 0 && vidx < 0)
 		r = err_sys(e, -vidx, "veth %s", rec->veth);
 	if (r == 0)
-		r = link_up(&rt, vidx, e);
+		r = link_up_noaddrconf(&rt, vidx, e);
 	nl_close(&rt);
 	if (r < 0)
 		goto fail;
@@ -501,7 +539,7 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 
 	struct net_record rec = {0};
 	const char *mode = o->mode ? o->mode : "bridge";
-	if (!strcmp(mode, "slirp4netns") || !strncmp(mode, "container:", 10))
+	if (!strncmp(mode, "container:", 10))
 		return net_mode_check(o->root, mode, e);
 	if (!strcmp(mode, "host")) {
 		snprintf(rec.mode, sizeof(rec.mode), "host");
@@ -530,15 +568,17 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e)
 			return r;
 		if (access(rec.netns, F_OK) < 0)
 			return err_sys(e, errno, "network %s", mode);
-	} else if (!strcmp(mode, "pasta")) {
+		if ((r = join_mark(o->root, o->id, rec.netns, e)) < 0)
+			return r;
+	} else if (!strcmp(mode, "pasta") || !strcmp(mode, "slirp4netns")) {
 		char exe[PATH_MAX];
-		if (find_in_path("pasta", exe, sizeof(exe)) < 0)
-			return err_msg(e, ENOENT,
-				       "network pasta: pasta is not installed (Debian: passt)");
+		if (helper_find(mode, exe, sizeof(exe)) < 0)
+			return err_msg(e, ENOENT, "network %s: %s is not installed%s", mode, mode,
+				       strcmp(mode, "pasta") ? "" : " (Debian: passt)");
 		snprintf(rec.mode, sizeof(rec.mode), "%s", mode);
 		rec.nports = o->nports;
 		memcpy(rec.ports, o->ports, o->nports * sizeof(*o->ports));
-		/* pasta binds the host ports itself: a port in use fails
+		/* The helper binds the host ports itself: a port in use fails
 		 * here, clearly, and -p CTR / -P get a free one now. */
 		for (size_t i = 0; i < rec.nports; i++)
 			if ((r = port_check_free(&rec.ports[i], e)) < 0)
@@ -618,89 +658,9 @@ int net_ports(const char *root, const char *id, struct net_port *out, size_t max
 const char *net_rootless_mode(void)
 {
 	char buf[PATH_MAX];
-	return find_in_path("pasta", buf, sizeof(buf)) == 0 ? "pasta" : "none";
-}
-
-/* pasta joins the namespaces of `pid` (user and network), configures
- * its tap interface like the host's, forwards the published ports, and
- * maps the gateway address to the host's loopback.  It daemonizes once
- * the namespace is ready: the foreground process's exit status says
- * whether it worked, and -P leaves the daemon's pid for teardown. */
-static int run_pasta(const char *root, const char *id, struct net_record *rec, pid_t pid,
-		     struct err *e)
-{
-	char exe[PATH_MAX], pidfile[PATH_MAX], pidstr[16];
-	if (find_in_path("pasta", exe, sizeof(exe)) < 0)
-		return err_msg(e, ENOENT, "network pasta: pasta is not installed (Debian: passt)");
-	int r = record_path(root, id, ".pasta.pid", pidfile, sizeof(pidfile), e);
-	if (r < 0)
-		return r;
-	char specs[NET_MAX_PORTS][64];
-	const char *argv[16 + 2 * NET_MAX_PORTS];
-	size_t n = 0;
-	argv[n++] = "pasta";
-	argv[n++] = "--config-net";
-	argv[n++] = "--quiet";
-	argv[n++] = "-P";
-	argv[n++] = pidfile;
-	int tcp = 0, udp = 0;
-	for (size_t i = 0; i < rec->nports; i++) {
-		const struct net_port *p = &rec->ports[i];
-		char ip[16];
-		if (p->host_ip)
-			snprintf(specs[i], sizeof(specs[i]), "%s/%u:%u", ip4_format(p->host_ip, ip),
-				 p->host_port, p->ctr_port);
-		else
-			snprintf(specs[i], sizeof(specs[i]), "%u:%u", p->host_port, p->ctr_port);
-		argv[n++] = p->proto == 17 ? "-u" : "-t";
-		argv[n++] = specs[i];
-		tcp |= p->proto != 17;
-		udp |= p->proto == 17;
-	}
-	/* Nothing published unless asked: pasta's default would forward
-	 * every port the container binds. */
-	if (!tcp) {
-		argv[n++] = "-t";
-		argv[n++] = "none";
-	}
-	if (!udp) {
-		argv[n++] = "-u";
-		argv[n++] = "none";
-	}
-	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-	argv[n++] = pidstr;
-	argv[n] = NULL;
-	pid_t child = fork();
-	if (child < 0)
-		return err_sys(e, errno, "network pasta: fork");
-	if (child == 0) {
-		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		/* stderr too: the runtime's may be a container's output pipe,
-		 * which the daemonized pasta must not hold open. */
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		/* Nothing else either: pasta lives as long as the container, and
-		 * an inherited pipe would keep its reader (a test harness, a
-		 * caller's $(…)) waiting that long. */
-		syscall(SYS_close_range, 3, ~0U, 0);
-		execv(exe, (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	while (waitpid(child, &st, 0) < 0)
-		if (errno != EINTR)
-			return err_sys(e, errno, "network pasta: wait");
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return err_msg(e, EIO, "network pasta: %s failed (status %d) for container %s", exe,
-			       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), id);
-	_cleanup_free_ char *text = NULL;
-	if (read_file_at(AT_FDCWD, pidfile, &text, NULL, NULL) == 0)
-		rec->helper = atoi(text);
-	unlink(pidfile);
-	return 0;
+	if (helper_find("pasta", buf, sizeof(buf)) == 0)
+		return "pasta";
+	return helper_find("slirp4netns", buf, sizeof(buf)) == 0 ? "slirp4netns" : "none";
 }
 
 int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e)
@@ -711,9 +671,13 @@ int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e)
 		return err_msg(e, ENOENT, "container %s: no network state", id);
 	if (r < 0)
 		return r;
-	if (strcmp(rec.mode, "pasta"))
+	if (strcmp(rec.mode, "pasta") && strcmp(rec.mode, "slirp4netns"))
 		return 0; /* nothing to do after create in the other modes */
-	if ((r = run_pasta(root, id, &rec, pid, e)) < 0)
+	char dir[PATH_MAX];
+	if ((r = record_path(root, NULL, NULL, dir, sizeof(dir), e)) < 0)
+		return r;
+	dir[strlen(dir) - 1] = 0; /* "<root>/net" */
+	if ((r = helper_start(rec.mode, dir, id, rec.ports, rec.nports, pid, &rec.helper, e)) < 0)
 		return r;
 	if ((r = net_record_write(root, id, &rec, e)) < 0 && rec.helper > 0)
 		kill(rec.helper, SIGTERM);

@@ -5,8 +5,9 @@
  *                   file the spec names as linux.namespaces[network].path),
  *                   the veth, the address, the NAT and port rules, and
  *                   the files to bind at /etc/hosts and /etc/resolv.conf;
- *   net_attach_pid() rootless (pasta) only: after rt_create(), connect
- *                   the namespace the runtime made for the init `pid`;
+ *   net_attach_pid() pasta and slirp4netns only: after rt_create(),
+ *                   connect the namespace the runtime made for the init
+ *                   `pid` (helper.h);
  *   net_teardown()  when the container stops, is removed, or is found
  *                   dead: removes everything setup made (a next start
  *                   sets it up again, maybe with another address).  Idempotent, so
@@ -34,7 +35,8 @@ struct net_opts {
 	const char *name;     /* container name, resolvable by the others */
 	const char *hostname; /* also resolvable (the short id); may be NULL */
 	/* "none", "host", "bridge" (the default network), a network name,
-	 * "ns:PATH", "pasta" (rootless).  "container:X" is the engine's
+	 * "ns:PATH", "pasta", "slirp4netns" (rootless, or root if asked
+	 * for).  "container:X" is the engine's
 	 * to resolve into "ns:<that container's netns path>". */
 	const char *mode;
 	const struct net_port *ports; /* -p; host_port 0 = pick a free port */
@@ -45,7 +47,8 @@ struct net_opts {
 struct net_result {
 	char netns[PATH_MAX]; /* "" = host namespace (mode host) or, with
 				 runtime_netns, a new one the runtime makes */
-	bool runtime_netns;   /* pasta: runtime creates it, then net_attach_pid */
+	bool runtime_netns;   /* pasta, slirp4netns: runtime creates it, then
+				 net_attach_pid */
 	char ip[16];	      /* "" without an address of ours */
 	char gateway[16];
 	int prefix;
@@ -67,8 +70,8 @@ int net_setup(const struct net_opts *o, struct net_result *res, struct err *e);
 int net_plan(const char *root, const char *id, const char *mode, struct net_result *res,
 	     struct err *e);
 
-/* Rootless default: "pasta" when it is on PATH, else "none" (the
- * caller warns that the container has no network). */
+/* Rootless default: "pasta" when it is on PATH, else "slirp4netns",
+ * else "none" (the caller warns that the container has no network). */
 const char *net_rootless_mode(void);
 
 int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e);

@@ -51,6 +51,10 @@ net_leftovers() {
 	fi
 }
 
+net_released() {
+	[ -z "$(net_leftovers)" ]
+}
+
 # cap ARGS...: capsa with this test's state root.
 cap() {
 	"$CAPSA" "$@"
@@ -120,6 +124,9 @@ engine_teardown() {
 		bad+="monitors left: $(echo $left)"$'\n'
 		kill -9 $left 2>/dev/null || true
 	fi
+	# the kernel destroys a veth with its container's namespace,
+	# asynchronously: give it the suite's retry before calling it left
+	retry net_released 2>/dev/null || true
 	left=$(net_leftovers)
 	[ -z "$left" ] || bad+="network state left: $(echo $left)"$'\n'
 	if [ -n "${NETNS:-}" ]; then

@@ -10,7 +10,7 @@ load helpers
 setup() {
 	common_setup
 	case "$BATS_TEST_DESCRIPTION" in
-	*pasta* | *"invalid CIDR"* | *"without privilege"* | *rootless*) ;; # no privilege needed
+	*pasta* | *slirp4netns* | *"invalid CIDR"* | *"without privilege"* | *rootless*) ;; # no privilege needed
 	*) require_root "network namespaces, bridges and nf_tables" ;;
 	esac
 	NETH=$REPO/build/tests/nethelper
@@ -19,6 +19,7 @@ setup() {
 	mkdir -p "$R" "$TEST_DIR/www"
 	echo hello-from-web >"$TEST_DIR/www/index.html"
 	export NETH CAPSA R TEST_DIR
+	export -f retry
 }
 
 # inns SCRIPT: run bash SCRIPT in a fresh net+mount namespace with lo up;
@@ -49,8 +50,15 @@ inns() {
 			echo "nothing answers on published port $1"; return 1
 		}
 		# nothing of ours left in this namespace: no veth, no rule, no allocation
+		# count_veths N: until exactly N host ends are left.  The kernel
+		# destroys a pair with its container namespace asynchronously
+		# (teardown does not wait), so retry (helpers.bash, exported).
+		veths_are() { [ "$(ip -o link | grep -c " cv")" -eq "$1" ]; }
+		count_veths() {
+			retry veths_are "$1" || { echo "veths: want $1: $(ip -o link | grep " cv")"; return 1; }
+		}
 		assert_no_leftovers() {
-			if ip -o link | grep -q " cv"; then echo "veth left: $(ip -o link)"; return 1; fi
+			count_veths 0 || { echo "veth left"; return 1; }
 			if nft list table ip capsa 2>/dev/null | grep -Eq "dnat|masquerade"; then
 				echo "rules left:"; nft list table ip capsa; return 1; fi
 			n=$("$CAPSA" network --root "$R" inspect capsa | jq ".[0].containers | length")
@@ -86,13 +94,16 @@ inns() {
 		ip1=$(field ip "$TEST_DIR/c1"); ip2=$(field ip "$TEST_DIR/c2")
 		[ "$ip1" != "$ip2" ]
 		ns1=$(field netns "$TEST_DIR/c1"); ns2=$(field netns "$TEST_DIR/c2")
-		nsenter --net="$ns1" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
+		nsenter --net="$ns1" busybox httpd -f -p 80 -h "$TEST_DIR/www" & srv=$!
 		wait_listen "$ns1" 80
 		nsenter --net="$ns2" busybox wget -qO- "http://$ip1/"
 		# by name: the network hosts file, bound at /etc/hosts as the engine does
 		mount --bind "$(field hosts "$TEST_DIR/c2")" /etc/hosts
 		grep -q "^$ip1	web id1$" /etc/hosts
 		nsenter --net="$ns2" busybox wget -qO- "http://web/"
+		# as in a container: its processes are gone before its teardown
+		# (the veth goes with the namespace, once nothing is in it)
+		kill $srv; wait $srv || true
 		"$NETH" teardown "$R" id1
 		! grep -q web /etc/hosts
 		"$NETH" teardown "$R" id2
@@ -110,13 +121,14 @@ inns() {
 		# -p 80 (and -P): a free host port is picked
 		picked=$(sed -n "s/^port=0.0.0.0:\([0-9]*\)->80\/tcp$/\1/p" "$TEST_DIR/c1" | grep -v "^8080$")
 		[ -n "$picked" ]
-		nsenter --net="$(field netns "$TEST_DIR/c1")" busybox httpd -f -p 80 -h "$TEST_DIR/www" &
+		nsenter --net="$(field netns "$TEST_DIR/c1")" busybox httpd -f -p 80 -h "$TEST_DIR/www" & srv=$!
 		wait_listen "$(field netns "$TEST_DIR/c1")" 80
 		busybox wget -qO- http://127.0.0.1:8080/
 		busybox wget -qO- http://10.88.0.1:8080/
 		busybox wget -qO- http://127.0.0.1:9090/
 		busybox wget -qO- "http://127.0.0.1:$picked/"
 		"$NETH" ports "$R" c1
+		kill $srv; wait $srv || true # the processes of a container end first
 		"$NETH" teardown "$R" c1
 		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
 		assert_no_leftovers
@@ -198,6 +210,25 @@ inns() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"lo:"* ]]
 	[[ "$output" != *"eth0"* ]]
+}
+
+@test "net: a namespace others joined outlives its owner: the owner's teardown deletes its veth itself" {
+	run inns '
+		"$NETH" setup "$R" o1 owner bridge >"$TEST_DIR/o1"
+		ns=$(field netns "$TEST_DIR/o1")
+		"$NETH" setup "$R" j1 joiner "ns:$ns" >/dev/null
+		[ -f "$R/net/o1.joined/j1" ]
+		# the joiner has a process in the namespace, which keeps it alive
+		nsenter --net="$ns" sleep 600 & holder=$!
+		"$NETH" teardown "$R" o1
+		# at once, not when the namespace dies: its address is free again
+		[ "$(ip -o link | grep -c " cv")" -eq 0 ]
+		kill $holder; wait $holder || true
+		"$NETH" teardown "$R" j1
+		assert_no_leftovers
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
 }
 
 @test "net: resolv.conf drops loopback nameservers" {
@@ -331,6 +362,52 @@ inns() {
 	! pgrep -f "$R/net/" >/dev/null
 }
 
+# gone PID: the process has exited (a zombie not yet reaped by the
+# machine's init counts: it holds no socket and no namespace).
+gone() {
+	! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+export -f gone
+
+@test "net: slirp4netns (rootless) reaches a server on the test namespace's loopback, -p through its API socket, stops at teardown" {
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	mkdir -p "$TEST_DIR/inside"
+	echo hello-from-inside >"$TEST_DIR/inside/index.html"
+	# The test's own user+net namespace stands for the host, with a
+	# server on its 127.0.0.1 (slirp4netns maps 10.0.2.2 there).
+	run unshare --user --map-root-user --net --mount bash -c '
+		set -e
+		trap "kill \$(jobs -p) 2>/dev/null || true" EXIT
+		ip link set lo up
+		busybox httpd -f -p 127.0.0.1:8000 -h "$TEST_DIR/www" &
+		for i in $(seq 500); do ss -ltnH | grep -q ":8000 " && break; sleep 0.01; done
+		# the container: its own user and network namespace
+		unshare --user --map-root-user --net sleep 60 & pid=$!
+		while [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+		"$NETH" setup "$R" c1 web slirp4netns -p 127.0.0.1:8081:80 | grep -q runtime_netns=1
+		"$NETH" attach "$R" c1 $pid
+		helper=$(jq -r .helper "$R/net/c1.json")
+		[ "$helper" -gt 0 ]
+		inc() { nsenter -t $pid -U -n --preserve-credentials "$@"; }
+		inc ip -o -4 addr show | grep -q "10.0.2.100/24"
+		inc busybox wget -qO- http://10.0.2.2:8000/
+		# -p: a server in the container, reached on the host port
+		nsenter -t $pid -U -n --preserve-credentials busybox httpd -f -p 80 -h "$TEST_DIR/inside" &
+		for i in $(seq 500); do inc ss -ltnH | grep -q ":80 " && break; sleep 0.01; done
+		busybox wget -qO- http://127.0.0.1:8081/
+		# the API socket is gone once the ports are forwarded
+		[ -z "$(ls "$R/net" | grep slirp || true)" ]
+		"$NETH" teardown "$R" c1
+		retry gone $helper
+		[ ! -e "$R/net/c1.json" ]
+		! busybox wget -T 1 -qO- http://127.0.0.1:8081/ 2>/dev/null
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hello-from-web* ]]
+	[[ "$output" == *hello-from-inside* ]]
+}
+
 @test "net: bridge mode without privilege fails clearly and leaves nothing" {
 	require_rootless
 	run "$NETH" setup "$R" c1 web bridge -p 8085:80
@@ -380,6 +457,7 @@ inns() {
 		$E run --rm --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show eth0 | grep -q "inet 10.88.0."
 		$E run -d --name web -p 8080:80 --rootfs "$CAPSA_ROOTFS" httpd -f -p 80 -h /etc >/dev/null
 		wait_published 8080
+		v1=$(jq -r .veth "$R"/net/*.json)
 		echo "port: $($E port web)"
 		echo "port 80: $($E port web 80/tcp)"
 		! $E port web 81 2>"$TEST_DIR/err"
@@ -391,7 +469,11 @@ inns() {
 		! busybox wget -T 1 -qO- http://127.0.0.1:8080/ 2>/dev/null
 		$E start web >/dev/null
 		wait_published 8080
-		[ "$(ip -o link | grep -c " cv")" -eq 1 ]
+		count_veths 1
+		# the host end is named per start: a restart never meets the
+		# previous pair, which the kernel may not have destroyed yet
+		v2=$(jq -r .veth "$R"/net/*.json)
+		[ -n "$v1" ] && [ -n "$v2" ] && [ "$v1" != "$v2" ]
 		$E rm -f web >/dev/null
 		# a foreground run releases at its exit, before rm
 		$E run --name fg --rootfs "$CAPSA_ROOTFS" true
@@ -490,5 +572,73 @@ inns() {
 	$E rm -f web >/dev/null
 	for i in $(seq 100); do kill -0 "$helper2" 2>/dev/null || break; sleep 0.05; done
 	! kill -0 "$helper2" 2>/dev/null
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+}
+
+# PATH for capsa with every program of the host's but the named ones.
+path_without() {
+	local bin=$TEST_DIR/bin-$1 f d
+	mkdir -p "$bin"
+	for d in /usr/local/bin /usr/bin /bin /usr/sbin /sbin; do
+		for f in "$d"/*; do
+			case "${f##*/}" in pasta* | passt*) continue ;; esac
+			[ "$1" = "pasta-slirp4netns" ] && [ "${f##*/}" = slirp4netns ] && continue
+			[ -e "$bin/${f##*/}" ] || ln -s "$f" "$bin/${f##*/}"
+		done
+	done
+	echo "$bin"
+}
+
+# A free port on the host's loopback with our server on it: $port, $srv.
+loopback_server() {
+	for port in $(shuf -i 20000-60000 -n 20); do
+		ss -ltnH | grep -q ":$port " && continue
+		busybox httpd -f -p "127.0.0.1:$port" -h "$TEST_DIR/www" &
+		srv=$!
+		break
+	done
+	retry eval "ss -ltnH | grep -q '127.0.0.1:$port '"
+}
+
+@test "net: capsa run rootless --network slirp4netns reaches the host's loopback, -p through it, slirp4netns stops with the container" {
+	require_rootless
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	E="$CAPSA --root $R --storage $TEST_DIR/store"
+	loopback_server
+	run $E run --rm --network slirp4netns --rootfs "$CAPSA_ROOTFS" sh -c \
+		"ip -o -4 addr show; wget -qO- http://10.0.2.2:$port/"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"10.0.2.100/24"* ]]
+	[[ "$output" == *hello-from-web* ]]
+	kill "$srv"
+	$E run -d --name web --network slirp4netns -p 127.0.0.1::80 --rootfs "$CAPSA_ROOTFS" \
+		httpd -f -p 80 -h /etc </dev/null >/dev/null 2>"$TEST_DIR/err" || { cat "$TEST_DIR/err"; false; }
+	helper=$(jq -r .helper "$R"/net/*.json)
+	[ "$helper" -gt 0 ]
+	hp=$($E port web 80 | sed -n 's/^127\.0\.0\.1://p')
+	[ -n "$hp" ]
+	retry busybox wget -qO- "http://127.0.0.1:$hp/hostname"
+	$E rm -f web >/dev/null
+	retry gone "$helper"
+	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
+}
+
+@test "net: capsa run rootless: slirp4netns when pasta is missing, none with a warning when both are" {
+	require_rootless
+	command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+	E="$CAPSA --root $R --storage $TEST_DIR/store"
+	run env PATH="$(path_without pasta)" $E run --rm --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tap0"*"10.0.2.100/24"* ]]
+	[[ "$output" != *warning* ]]
+	run env PATH="$(path_without pasta-slirp4netns)" $E run --rm --rootfs "$CAPSA_ROOTFS" \
+		ip -o link show
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: neither pasta (Debian: passt) nor slirp4netns is installed"* ]]
+	[[ "$output" == *"lo:"* ]]
+	[[ "$output" != *"tap0"* && "$output" != *"eth0"* ]]
 	[ -z "$(ls "$R/net" | grep -v '^ports$')" ]
 }

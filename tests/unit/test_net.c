@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "net/cidr.h"
+#include "net/helper.h"
 #include "net/hosts.h"
 #include "net/ipam.h"
 #include "net/net.h"
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,7 +261,52 @@ static void test_plan(void **state)
 	assert_int_equal(net_plan(dir, "c5", "nosuchnet", &r, &e), -ENOENT);
 	assert_non_null(strstr(e.msg, "network nosuchnet: no such network"));
 	assert_int_equal(net_plan(dir, "c6", "ns:relative", &r, &e), -EINVAL);
-	assert_int_equal(net_plan(dir, "c7", "slirp4netns", &r, &e), -ENOTSUP);
+	assert_int_equal(net_plan(dir, "c7", "slirp4netns", &r, &e), 0);
+	assert_true(r.runtime_netns);
+	assert_string_equal(r.netns, "");
+	snprintf(want, sizeof(want), "%s/net/c7.hosts", dir);
+	assert_string_equal(r.hosts, want);
+	snprintf(want, sizeof(want), "%s/net/c7.resolv", dir);
+	assert_string_equal(r.resolv, want);
+}
+
+/* An executable file named `name` in the test directory. */
+static void make_exe(const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+/* Rootless without --network: pasta, else slirp4netns, else none; the
+ * helpers are found on PATH, executable ones only. */
+static void test_rootless_order(void **state)
+{
+	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL, buf[256];
+	setenv("PATH", dir, 1);
+	assert_string_equal(net_rootless_mode(), "none");
+	assert_int_equal(helper_find("slirp4netns", buf, sizeof(buf)), -ENOENT);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/slirp4netns", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); /* not executable */
+	assert_true(fd >= 0);
+	close(fd);
+	assert_string_equal(net_rootless_mode(), "none");
+	make_exe("slirp4netns");
+	assert_string_equal(net_rootless_mode(), "slirp4netns");
+	assert_int_equal(helper_find("slirp4netns", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, path);
+	make_exe("pasta");
+	assert_string_equal(net_rootless_mode(), "pasta");
+	/* not a helper: this test's own pid */
+	assert_false(helper_is(getpid(), "slirp4netns"));
+	assert_false(helper_is(getpid(), "pasta"));
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
 }
 
 static void test_network_names(void **state)
@@ -319,6 +366,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_hosts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resolv, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rootless_order, setup, teardown),
 	    cmocka_unit_test(test_network_names),
 	    cmocka_unit_test(test_nl_builder),
 	};
