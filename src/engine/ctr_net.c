@@ -130,6 +130,11 @@ int ctr_net_plan(struct ctr_store *s, int dirfd, const struct run_opts *o, const
 				       NET_MAX_PORTS);
 		ports[n++] = p;
 	}
+	if (!rootless && !strcmp(net, "pasta"))
+		return err_msg(e, ENOTSUP,
+			       "--network pasta: not as root (pasta drops to an unprivileged user "
+			       "before it joins the container's namespace); use bridge or "
+			       "slirp4netns");
 	if (!strcmp(net, "none") || !strcmp(net, "host")) {
 		if (o->nports)
 			return err_msg(e, EINVAL,

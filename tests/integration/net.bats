@@ -420,6 +420,24 @@ export -f gone
 	[ "$(jq '.[0].containers | length' <<<"$output")" -eq 0 ]
 }
 
+@test "net: capsa run as root: --network pasta is refused clearly and leaves nothing" {
+	require_root "the refusal is for root"
+	command -v pasta >/dev/null || skip "pasta is not installed"
+	run inns '
+		E="$CAPSA --root $R --storage $TEST_DIR/store"
+		rc=0
+		$E run --rm --network pasta --rootfs "$CAPSA_ROOTFS" true 2>"$TEST_DIR/err" || rc=$?
+		echo "status $rc"
+		cat "$TEST_DIR/err"
+		[ -z "$($E ps -aq)" ]
+		! pgrep -u 0 -f "^(/usr/bin/)?(pasta|passt)" >/dev/null || pgrep -af "pasta|passt"
+	'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"status 125"* ]]
+	[[ "$output" == *"--network pasta: not as root"* ]]
+}
+
 @test "net: capsa run on the bridge: gateway, by name, -p from loopback, container: mode, nothing left after rm" {
 	run inns '
 		E="$CAPSA --root $R --storage $TEST_DIR/store"
