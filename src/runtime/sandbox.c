@@ -158,8 +158,8 @@ static void defer_cgroupns(struct init_args *a, unsigned long long *flags)
 }
 
 /* `cgfd` >= 0: clone3 (CLONE_INTO_CGROUP), so that the init is born in
- * the v2 directory; without clone3 (ENOSYS: an old kernel, or no entry
- * for this architecture) clone(), and *place_v2 tells the caller to
+ * the v2 directory; without it (ENOSYS or E2BIG: an old kernel, or no
+ * entry for this architecture) clone(), and *place_v2 tells the caller to
  * write the pid, which the init then waits for. */
 static pid_t clone_shared(struct launch *l, unsigned long long flags, struct init_args *a, int cgfd,
 			  bool *place_v2)
@@ -185,7 +185,9 @@ static pid_t clone_shared(struct launch *l, unsigned long long flags, struct ini
 		    .cgroup = (unsigned long long)cgfd,
 		};
 		pid_t pid = clone3_vm(&ca, init_entry, a);
-		if (pid >= 0 || errno != ENOSYS)
+		/* E2BIG: a kernel with clone3 but older than CLONE_INTO_CGROUP
+		 * (5.3-5.6) refuses the longer struct. */
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 			return pid;
 		*place_v2 = true;
 		a->wait_configured = true;
