@@ -219,14 +219,14 @@ static int open_terminal(struct init_state *st)
 /* Block until `start`: opening the exec fifo for writing waits for its
  * reader.  The fifo is reopened through the host's /proc, which the
  * init still holds, so this works whatever the container mounts.
- * `run` has no fifo: the init shares the runtime's memory there and
- * waits for SYNC_GO until the runtime has recorded the state (see
+ * `run` has no fifo: the init waits for SYNC_GO until the runtime has
+ * recorded the state (it usually shares the runtime's memory there: see
  * sandbox.c for why they never run at the same time). */
 static int wait_for_start(struct init_state *st)
 {
 	struct init_args *a = st->a;
 	if (a->fifo_fd < 0)
-		return a->shared_vm ? sync_expect(a->sync_fd, SYNC_GO, &st->e) : 0;
+		return sync_expect(a->sync_fd, SYNC_GO, &st->e);
 	char name[32];
 	snprintf(name, sizeof(name), "self/fd/%d", a->fifo_fd);
 	int fd;

@@ -272,6 +272,9 @@ static int spawn(struct launch *l, struct init_args *a, int cgfd, bool *place_v2
 	if (r == 0 && time_offsets) {
 		r = prepare_time_ns(x, e);
 		flags &= ~(unsigned long long)CLONE_NEWTIME;
+		/* Kernels before 6.x refuse CLONE_VM into a time namespace
+		 * other than ours (EINVAL, seen on 6.1): fork then. */
+		a->shared_vm = false;
 	}
 	if (r == 0) {
 		if (a->shared_vm) {
@@ -505,8 +508,10 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	 * period, up to milliseconds), and the runtime need not wait. */
 	int cgfd = l->cg ? l->cg->v2_fd : -1;
 	if (l->cg &&
-	    (r = cg_open_v1_tasks(l->cg, ap->cg_fd, ap->cg_path, INIT_MAX_CG, &ap->n_cg, e)) < 0)
+	    (r = cg_open_v1_tasks(l->cg, ap->cg_fd, ap->cg_path, INIT_MAX_CG, &ap->n_cg, e)) < 0) {
+		close(sv[1]);
 		goto fail;
+	}
 	ap->wait_configured = ap->new_userns;
 	ap->setgroups_denied = ap->new_userns && idmap_needs_setgroups_deny(s);
 	const struct spec_hooks *h = &s->hooks;
