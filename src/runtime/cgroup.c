@@ -511,12 +511,12 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 	return r;
 }
 
-int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e)
+static int place(const struct cgroup *cg, pid_t pid, bool v1, bool v2, struct err *e)
 {
 	char buf[16];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		if (skip_v2 && cg->d[i].v2)
+		if (!(cg->d[i].v2 ? v2 : v1))
 			continue;
 		char path[768];
 		if (snprintf(path, sizeof(path), "%s/cgroup.procs", cg->d[i].path) >=
@@ -526,6 +526,42 @@ int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e)
 		if (r < 0)
 			return err_sys(e, -r, "cgroup %s: move pid %d into it", cg->d[i].path,
 				       (int)pid);
+	}
+	return 0;
+}
+
+int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e)
+{
+	return place(cg, pid, true, !skip_v2, e);
+}
+
+int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e)
+{
+	return place(cg, pid, false, true, e);
+}
+
+int cg_open_v1_tasks(const struct cgroup *cg, int *fds, const char **paths, size_t max, size_t *n,
+		     struct err *e)
+{
+	*n = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->d[i].v2)
+			continue;
+		char path[768];
+		int r = 0;
+		if (*n == max)
+			r = err_msg(e, E2BIG, "cgroup %s: too many v1 hierarchies", cg->d[i].path);
+		else if (snprintf(path, sizeof(path), "%s/tasks", cg->d[i].path) >=
+			 (int)sizeof(path))
+			r = err_msg(e, ENAMETOOLONG, "cgroup %s: path too long", cg->d[i].path);
+		else if ((fds[*n] = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			r = err_sys(e, errno, "cgroup %s: open tasks", cg->d[i].path);
+		if (r < 0) {
+			while (*n)
+				close(fds[--*n]);
+			return r;
+		}
+		paths[(*n)++] = cg->d[i].path;
 	}
 	return 0;
 }

@@ -224,6 +224,19 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 /* Move `pid` into every directory of the container's cgroup (but the v2
  * one with `skip_v2`: clone3 put it there with CLONE_INTO_CGROUP). */
 int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e);
+/* Move `pid` into the v2 directory only (nothing if there is none). */
+int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e);
+
+/* Open the `tasks` file of every v1 directory (O_WRONLY|O_CLOEXEC) into
+ * fds[] (up to `max`; *n of them, in the order of cg->d, paths[] naming
+ * each directory).  A process that writes "0" to them moves itself, a
+ * single thread, which the kernel does without the global
+ * cgroup_threadgroup_rwsem (and its RCU grace period) that a pid written
+ * to cgroup.procs takes.  The kernel checks the opener's credentials, so
+ * the init may write them from inside a new user namespace.  On error
+ * nothing stays open. */
+int cg_open_v1_tasks(const struct cgroup *cg, int *fds, const char **paths, size_t max, size_t *n,
+		     struct err *e);
 
 /* Apply resources to an existing cgroup (update). */
 int cg_apply(const struct cgroup *cg, const struct cg_resources *res, struct err *e);

@@ -219,14 +219,14 @@ static int open_terminal(struct init_state *st)
 /* Block until `start`: opening the exec fifo for writing waits for its
  * reader.  The fifo is reopened through the host's /proc, which the
  * init still holds, so this works whatever the container mounts.
- * `run` has no fifo: the init shares the runtime's memory there and
- * waits for SYNC_GO until the runtime has recorded the state (see
+ * `run` has no fifo: the init waits for SYNC_GO until the runtime has
+ * recorded the state (it usually shares the runtime's memory there: see
  * sandbox.c for why they never run at the same time). */
 static int wait_for_start(struct init_state *st)
 {
 	struct init_args *a = st->a;
 	if (a->fifo_fd < 0)
-		return a->shared_vm ? sync_expect(a->sync_fd, SYNC_GO, &st->e) : 0;
+		return sync_expect(a->sync_fd, SYNC_GO, &st->e);
 	char name[32];
 	snprintf(name, sizeof(name), "self/fd/%d", a->fifo_fd);
 	int fd;
@@ -263,6 +263,21 @@ static int prepare_fds(struct init_state *st)
 	return 0;
 }
 
+/* Move ourselves into the container's v1 cgroups (the v2 one, if any,
+ * we were born in).  Every fd is closed, also after an error. */
+static int enter_v1_cgroups(struct init_state *st)
+{
+	struct init_args *a = st->a;
+	int r = 0;
+	for (size_t i = 0; i < a->n_cg; i++) {
+		if (r == 0 && write(a->cg_fd[i], "0", 1) != 1)
+			r = err_sys(&st->e, errno, "cgroup %s: move the init into it",
+				    a->cg_path[i]);
+		close(a->cg_fd[i]);
+	}
+	return r;
+}
+
 void init_main(struct init_args *a)
 {
 	struct init_state st = {.a = a, .status = 1, .pty_slave = -1};
@@ -271,6 +286,7 @@ void init_main(struct init_args *a)
 
 	/* The state directory's flock lives as long as any copy of its fd:
 	 * our inherited copy would keep the container locked forever. */
+	int placed = enter_v1_cgroups(&st);
 	if (a->state_fd >= 0)
 		close(a->state_fd);
 	if (a->parent_sock >= 0)
@@ -279,6 +295,8 @@ void init_main(struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (a->wait_configured && sync_expect(a->sync_fd, SYNC_IDMAP_DONE, &st.e) < 0)
 		_exit(1);
+	if (placed < 0)
+		fail(&st, true);
 	if (a->new_userns && become_root(&st) < 0)
 		fail(&st, true);
 	if (join_namespaces(&st) < 0 || set_time_offsets(&st) < 0 ||

@@ -14,6 +14,7 @@ struct spec;
 struct mount_plan;
 
 #define INIT_MAX_JOIN 8
+#define INIT_MAX_CG   16
 
 struct init_args {
 	struct spec *spec;
@@ -27,7 +28,13 @@ struct init_args {
 	int host_proc_fd; /* O_PATH host /proc, to reopen the fifo after the pivot */
 	int join_fd[INIT_MAX_JOIN];
 	int join_type[INIT_MAX_JOIN];
-	size_t n_join;	       /* namespaces joined by path (setns) */
+	size_t n_join; /* namespaces joined by path (setns) */
+	/* The `tasks` files of the container's v1 cgroups, opened by the
+	 * runtime: the init's first act writes "0" to each (it moves itself,
+	 * see cg_open_v1_tasks) and closes them; cg_path names each. */
+	int cg_fd[INIT_MAX_CG];
+	const char *cg_path[INIT_MAX_CG];
+	size_t n_cg;
 	int unshare_flags;     /* namespaces created after setns(user) */
 	bool wait_configured;  /* wait for SYNC_IDMAP_DONE (id maps, cgroups) */
 	bool userns;	       /* the container has a user namespace */

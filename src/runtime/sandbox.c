@@ -7,6 +7,7 @@
 #include "base/json.h"
 #include "base/prefault.h"
 #include "runtime/cgroup.h"
+#include "runtime/clone_vm.h"
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/idmap.h"
@@ -146,7 +147,22 @@ static int init_entry(void *arg)
  * its runtime exits while the init still waits for start. */
 #define INIT_STACK_HOT (32 << 10)
 
-static pid_t clone_shared(struct launch *l, unsigned long long flags, struct init_args *a)
+/* A cgroup namespace is rooted where its creator is: when the init is
+ * placed after the clone, it makes the namespace itself once placed. */
+static void defer_cgroupns(struct init_args *a, unsigned long long *flags)
+{
+	if (*flags & CLONE_NEWCGROUP) {
+		*flags &= ~(unsigned long long)CLONE_NEWCGROUP;
+		a->unshare_flags |= CLONE_NEWCGROUP;
+	}
+}
+
+/* `cgfd` >= 0: clone3 (CLONE_INTO_CGROUP), so that the init is born in
+ * the v2 directory; without it (ENOSYS or E2BIG: an old kernel, or no
+ * entry for this architecture) clone(), and *place_v2 tells the caller to
+ * write the pid, which the init then waits for. */
+static pid_t clone_shared(struct launch *l, unsigned long long flags, struct init_args *a, int cgfd,
+			  bool *place_v2)
 {
 	/* From the heap, not its own mapping: freeing it then costs no
 	 * munmap, whose TLB shootdown reaches the CPU the init ran on (see
@@ -159,6 +175,24 @@ static pid_t clone_shared(struct launch *l, unsigned long long flags, struct ini
 	 * than fault them one by one (base/prefault.h). */
 	char *top = (char *)(((uintptr_t)l->stack + l->stack_size) & ~(uintptr_t)4095);
 	prefault_range(top - INIT_STACK_HOT, top, MADV_POPULATE_WRITE);
+	if (cgfd >= 0) {
+		struct clone_args ca = {
+		    .flags = flags | CLONE_VM | CLONE_PIDFD | CLONE_INTO_CGROUP,
+		    .pidfd = (unsigned long long)(uintptr_t)&l->pidfd,
+		    .exit_signal = SIGCHLD,
+		    .stack = (unsigned long long)(uintptr_t)l->stack,
+		    .stack_size = l->stack_size,
+		    .cgroup = (unsigned long long)cgfd,
+		};
+		pid_t pid = clone3_vm(&ca, init_entry, a);
+		/* E2BIG: a kernel with clone3 but older than CLONE_INTO_CGROUP
+		 * (5.3-5.6) refuses the longer struct. */
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid;
+		*place_v2 = true;
+		a->wait_configured = true;
+		defer_cgroupns(a, &flags);
+	}
 	return clone(init_entry, (char *)l->stack + l->stack_size,
 		     (int)flags | CLONE_VM | CLONE_PIDFD | SIGCHLD, a, &l->pidfd);
 }
@@ -189,19 +223,19 @@ static int prepare_time_ns(const struct spec_linux *x, struct err *e)
 	return write_file("/proc/self/timens_offsets", buf, (size_t)n, e);
 }
 
-static int spawn(struct launch *l, struct init_args *a, int cgfd, bool place_after, struct err *e)
+/* `cgfd`: the v2 directory to clone into, or -1.  *place_v2: the
+ * caller must write the init's pid there (no clone3). */
+static int spawn(struct launch *l, struct init_args *a, int cgfd, bool *place_v2, struct err *e)
 {
 	const struct spec_linux *x = &l->spec->lnx;
 	int pid_fd, time_fd, r;
+	*place_v2 = false;
 	if ((r = open_joins(l, a, &pid_fd, &time_fd, e)) < 0)
 		return r;
 	unsigned long long flags = (unsigned)x->ns_new;
-	/* A cgroup namespace is rooted where its creator is: with the pid
-	 * written after the clone, the init makes it once it is placed. */
-	if (place_after && (flags & CLONE_NEWCGROUP)) {
-		flags &= ~(unsigned long long)CLONE_NEWCGROUP;
-		a->unshare_flags |= CLONE_NEWCGROUP;
-	}
+	/* The init moves itself into the v1 cgroups first thing. */
+	if (a->n_cg)
+		defer_cgroupns(a, &flags);
 	bool time_offsets = x->time_monotonic.set || x->time_boottime.set;
 	/* Without privilege over the time namespace here (rootless, or a
 	 * joined user namespace) the init makes it and sets the offsets. */
@@ -238,10 +272,13 @@ static int spawn(struct launch *l, struct init_args *a, int cgfd, bool place_aft
 	if (r == 0 && time_offsets) {
 		r = prepare_time_ns(x, e);
 		flags &= ~(unsigned long long)CLONE_NEWTIME;
+		/* Kernels before 6.x refuse CLONE_VM into a time namespace
+		 * other than ours (EINVAL, seen on 6.1): fork then. */
+		a->shared_vm = false;
 	}
 	if (r == 0) {
 		if (a->shared_vm) {
-			l->pid = clone_shared(l, flags, a);
+			l->pid = clone_shared(l, flags, a, cgfd, place_v2);
 		} else {
 			l->pid = clone3_pidfd(flags, &l->pidfd, cgfd);
 			if (l->pid == 0)
@@ -464,14 +501,18 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	ap->userns = userns;
 	ap->new_userns = s->lnx.ns_new & CLONE_NEWUSER;
 	/* The init goes into its cgroup before it runs any code of its own:
-	 * clone3 puts it in the v2 directory (CLONE_INTO_CGROUP); v1
-	 * hierarchies, and `run`'s CLONE_VM clone, need its pid written while
-	 * it waits on the barrier. */
-	int cgfd = l->cg && !l->run_mode ? l->cg->v2_fd : -1;
-	bool place_after = false;
-	for (size_t i = 0; l->cg && i < l->cg->n; i++)
-		place_after = place_after || !l->cg->d[i].v2 || cgfd < 0;
-	ap->wait_configured = ap->new_userns || place_after;
+	 * clone3 puts it in the v2 directory (CLONE_INTO_CGROUP), and its
+	 * first act is to move itself into the v1 ones through `tasks` files
+	 * opened here.  Neither takes the kernel's global threadgroup lock
+	 * for writing, as a pid written to cgroup.procs would (an RCU grace
+	 * period, up to milliseconds), and the runtime need not wait. */
+	int cgfd = l->cg ? l->cg->v2_fd : -1;
+	if (l->cg &&
+	    (r = cg_open_v1_tasks(l->cg, ap->cg_fd, ap->cg_path, INIT_MAX_CG, &ap->n_cg, e)) < 0) {
+		close(sv[1]);
+		goto fail;
+	}
+	ap->wait_configured = ap->new_userns;
 	ap->setgroups_denied = ap->new_userns && idmap_needs_setgroups_deny(s);
 	const struct spec_hooks *h = &s->hooks;
 	ap->hooks_sync = h->n[HOOK_PRESTART] || h->n[HOOK_CREATE_RUNTIME] ||
@@ -480,12 +521,17 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	ap->no_new_keyring = l->o->no_new_keyring;
 	ap->preserve_fds = l->o->preserve_fds;
 
-	r = spawn(l, ap, cgfd, place_after, e);
+	bool place_v2;
+	r = spawn(l, ap, cgfd, &place_v2, e);
 	close(sv[1]);
+	/* Our copies: the init has its own (a fork's, or clone's copy of the
+	 * fd table; CLONE_FILES is never used). */
+	for (size_t i = 0; i < ap->n_cg; i++)
+		close(ap->cg_fd[i]);
 	if (r < 0)
 		goto fail;
 	l->st->pid = l->pid;
-	if (place_after && (r = cg_place(l->cg, l->pid, cgfd >= 0, e)) < 0)
+	if (place_v2 && (r = cg_place_v2(l->cg, l->pid, e)) < 0)
 		goto fail;
 	if (ap->wait_configured) {
 		if (ap->new_userns && (r = idmap_write(s, l->pid, ap->setgroups_denied, e)) < 0)

@@ -107,6 +107,57 @@ start_sleeper() {
 	[ -z "$(cg_dirs)" ]
 }
 
+# Every hierarchy line of a process's /proc/self/cgroup output (named
+# ones aside) ends with the container's cgroup.  Only outside a cgroup
+# namespace: inside, "/" is its root, wherever that is.
+all_in_cg() {
+	[ -n "$1" ] && [ "$(echo "$1" | grep -v ':name=' | grep -vc "/$CG\$")" -eq 0 ]
+}
+
+@test "cgroup: the init is in every hierarchy before it runs, even with pids.max=1" {
+	require_cgroup_limits
+	# The init moves itself into the v1 hierarchies (and is born in the
+	# v2 one) before its first fork: with one pid allowed, nothing but
+	# the init itself may ever have been charged.  exec, no fork.
+	jq_edit '.linux.resources.pids = {limit: 1} | del(.linux.namespaces[] | select(.type == "cgroup"))'
+	set_args /bin/cat /proc/self/cgroup
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	all_in_cg "$output"
+	[ -z "$(cg_dirs)" ]
+	# The same with `create` (a forked init) and start.
+	start_sleeper 'exec sleep 300'
+	run cat "/proc/$PID/cgroup"
+	all_in_cg "$output"
+	run_rt delete --force "$ID"
+	assert_status 0
+	# Its first fork is refused there: the limit holds for the init's
+	# children, so the init was placed before it forked.
+	set_args /bin/sh -c '/bin/true && echo forked'
+	run_rt run --bundle "$BUNDLE" "$ID-2"
+	[[ "$output" != *forked* ]]
+}
+
+@test "cgroup: an init in a new user namespace places itself too (root)" {
+	require_root
+	require_cgroup_limits
+	local d=$TEST_DIR
+	while [[ "$d" == "$BATS_RUN_TMPDIR"* ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	add_namespace user
+	jq_edit '.linux.uidMappings = [{containerID: 0, hostID: 2000000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 2000000, size: 65536}]
+		| .linux.resources.pids = {limit: 1}
+		| del(.linux.namespaces[] | select(.type == "cgroup"))'
+	set_args /bin/cat /proc/self/cgroup
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	all_in_cg "$output"
+	[ -z "$(cg_dirs)" ]
+}
+
 @test "cgroup: --cgroup-manager=disabled (crun's option) makes no cgroup; a bad value is refused" {
 	capsa_only "crun's --cgroup-manager global option"
 	jq_edit '.linux.resources = {pids: {limit: 100}}'

@@ -344,6 +344,63 @@ static void test_devices_bpf(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* The v1 `tasks` files the init writes "0" to: opened for writing in
+ * the order of the directories, the v2 one left out; a missing one is an
+ * error naming its directory, and nothing stays open. */
+static void test_open_v1_tasks(void **state)
+{
+	char base[] = "/tmp/capsa-cgtest-XXXXXX";
+	assert_non_null(mkdtemp(base));
+	struct cgroup cg = {.n = 3, .v2_fd = -1};
+	const char *names[] = {"pids", "unified", "memory"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(cg.d[i].path, sizeof(cg.d[i].path), "%s/%s", base, names[i]);
+		assert_int_equal(mkdir(cg.d[i].path, 0700), 0);
+		cg.d[i].v2 = i == 1;
+		char f[700];
+		snprintf(f, sizeof(f), "%s/%s", cg.d[i].path, i == 1 ? "cgroup.procs" : "tasks");
+		int fd = open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	int fds[4];
+	const char *paths[4];
+	size_t n = 99;
+	struct err e = {0};
+	assert_int_equal(cg_open_v1_tasks(&cg, fds, paths, 4, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_ptr_equal(paths[0], cg.d[0].path);
+	assert_ptr_equal(paths[1], cg.d[2].path);
+	for (size_t i = 0; i < n; i++) {
+		int fl = fcntl(fds[i], F_GETFL);
+		assert_int_equal(fl & O_ACCMODE, O_WRONLY);
+		assert_true(fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
+		assert_int_equal(write(fds[i], "0", 1), 1);
+		close(fds[i]);
+	}
+	/* Too small an array: an error, and nothing left open. */
+	int probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(probe);
+	assert_true(cg_open_v1_tasks(&cg, fds, paths, 1, &n, &e) < 0);
+	assert_int_equal(n, 0);
+	/* The memory one missing: the error names it, pids' fd is closed. */
+	char f[700];
+	snprintf(f, sizeof(f), "%s/tasks", cg.d[2].path);
+	assert_int_equal(unlink(f), 0);
+	assert_int_equal(cg_open_v1_tasks(&cg, fds, paths, 4, &n, &e), -ENOENT);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(e.msg, cg.d[2].path));
+	int next = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(next, probe); /* the lowest fd is free again */
+	close(next);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s/%s", cg.d[i].path, i == 1 ? "cgroup.procs" : "tasks");
+		unlink(f);
+		rmdir(cg.d[i].path);
+	}
+	rmdir(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,7 +409,7 @@ int main(void)
 	    cmocka_unit_test(test_writes_v1_v2),   cmocka_unit_test(test_conversions),
 	    cmocka_unit_test(test_write_errors),   cmocka_unit_test(test_devices_v1),
 	    cmocka_unit_test(test_limit_anything), cmocka_unit_test(test_devices_bpf),
-	    cmocka_unit_test(test_ctrl_bits),
+	    cmocka_unit_test(test_ctrl_bits),	   cmocka_unit_test(test_open_v1_tasks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
