@@ -141,11 +141,7 @@ all_in_cg() {
 @test "cgroup: an init in a new user namespace places itself too (root)" {
 	require_root
 	require_cgroup_limits
-	local d=$TEST_DIR
-	while [[ "$d" == "$BATS_RUN_TMPDIR"* ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	open_test_dir_path
 	add_namespace user
 	jq_edit '.linux.uidMappings = [{containerID: 0, hostID: 2000000, size: 65536}]
 		| .linux.gidMappings = [{containerID: 0, hostID: 2000000, size: 65536}]

@@ -249,6 +249,17 @@ add_caps() {
 			| map_values(unique))'
 }
 
+# open_test_dir_path: let a mapped (non-host) root reach the bundle:
+# o+x on the test directory and its parents inside bats's private
+# temporary tree.
+open_test_dir_path() {
+	local d=$TEST_DIR
+	while [[ "$d" == "$BATS_RUN_TMPDIR"* ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # add_namespace TYPE: add it unless the config already has it.
 add_namespace() {
 	jq_edit --arg t "$1" 'if any(.linux.namespaces[]; .type == $t) then .

@@ -9,11 +9,7 @@ load helpers
 	chown -R 2000000:2000000 "$BUNDLE/rootfs"
 	# The mapped root must be able to reach the bundle (bats's temporary
 	# directories are private).
-	local d=$TEST_DIR
-	while [[ "$d" == "$BATS_RUN_TMPDIR"* ]]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	open_test_dir_path
 	add_namespace user
 	jq_edit '.linux.uidMappings = [{containerID: 0, hostID: 2000000, size: 65536}]
 		| .linux.gidMappings = [{containerID: 0, hostID: 2000000, size: 65536}]'
