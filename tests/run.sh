@@ -310,6 +310,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		[ ! -f "/etc/$f" ] || cp -p "/etc/$f" "$work/orig-$f"
 	done
 	find /sys/fs/cgroup -maxdepth 6 -type d -name 'capsa-test-*' 2>/dev/null | sort >"$work/cgroups-before"
+	find /sys/fs/cgroup -maxdepth 6 -type d -name capsa 2>/dev/null | sort >"$work/parents-before"
 fi
 
 log "capsa tests: RUNTIME=$RUNTIME PHASES=\"$PHASES\"${TESTS:+ TESTS=\"$TESTS\"}${FILTER:+ FILTER=$FILTER}"
@@ -366,6 +367,10 @@ if [ "$(id -u)" -eq 0 ]; then
 		failures+=("cgroups left behind: $(echo $left)")
 		echo "$left" | sort -r | xargs -r rmdir 2>/dev/null
 	fi
+	# The engine keeps its `capsa` parent cgroup (as docker keeps its
+	# own); the run removes the ones it made, when empty.
+	find /sys/fs/cgroup -maxdepth 6 -type d -name capsa 2>/dev/null | sort |
+		comm -13 "$work/parents-before" - | sort -r | xargs -r rmdir 2>/dev/null || true
 fi
 
 phase "summary"
