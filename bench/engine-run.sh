@@ -11,6 +11,13 @@
 # ref-clone runs the same directory.  BENCH_ROOTFS=1 runs capsa with
 # --rootfs DIR instead (no image store, no overlay).
 #
+# Where things live is what a real host has: each engine's state root
+# (capsa --root, podman --runroot) on a tmpfs, as /run is on every systemd
+# host, and each store (capsa --storage, podman --root) on disk, under
+# BENCH_DISK (default /var/tmp).  On a host whose /run is a disk file
+# system (this project's test VM), a state root there would time that
+# disk, not the engine.
+#
 # Usage: bench/engine-run.sh      (as root; bench/run.sh builds ref-clone)
 # Environment: BENCH_RUNS=50 BENCH_WARMUP=5, CAPSA=build/capsa,
 #              PODMAN=podman (PODMAN= to leave podman out), PODMAN_RUNTIME=runc
@@ -44,34 +51,38 @@ rm -rf "$ROOTFS"
 mkdir -p "$OUT"
 tests/fixtures/mkrootfs.sh "$ROOTFS" >/dev/null
 
-state=$(mktemp -d /run/capsa-bench-engine.XXXXXX)
+# $state: the state roots (a tmpfs); $disk: the stores (on disk).
+state=$(mktemp -d /tmp/capsa-bench-engine.XXXXXX)
+disk=$(mktemp -d "${BENCH_DISK:-/var/tmp}/capsa-bench-engine.XXXXXX")
 cleanup() {
 	for id in $("$CAPSA" --root "$state" ps -aq 2>/dev/null); do
-		"$CAPSA" --root "$state" --storage "$state/store" rm -f "$id" >/dev/null 2>&1 || true
+		"$CAPSA" --root "$state" --storage "$disk/store" rm -f "$id" >/dev/null 2>&1 || true
 	done
-	[ -z "$PODMAN" ] || $PODMAN --root "$state/podman" --runroot "$state/podman-run" \
+	[ -z "$PODMAN" ] || $PODMAN --root "$disk/podman" --runroot "$state/podman-run" \
 		--storage-driver overlay system reset -f >/dev/null 2>&1 || true
-	rm -rf "$state"
+	umount "$state" 2>/dev/null || true
+	rm -rf "$state" "$disk"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+mount -t tmpfs -o mode=0700 capsa-bench "$state" || die "cannot mount a tmpfs on $state"
 
-tar -C "$ROOTFS" -cf "$state/rootfs.tar" .
-"$CAPSA" --root "$state" --storage "$state/store" import "$state/rootfs.tar" bench/busybox:1 >/dev/null
+tar -C "$ROOTFS" -cf "$disk/rootfs.tar" .
+"$CAPSA" --root "$state" --storage "$disk/store" import "$disk/rootfs.tar" bench/busybox:1 >/dev/null
 if [ "${BENCH_ROOTFS:-0}" = 1 ]; then
 	capsa_cmd="$CAPSA --root $state run --rm --net none --rootfs $ROOTFS /bin/true"
 else
-	capsa_cmd="$CAPSA --root $state --storage $state/store run --rm --net none bench/busybox:1 /bin/true"
+	capsa_cmd="$CAPSA --root $state --storage $disk/store run --rm --net none bench/busybox:1 /bin/true"
 fi
 ref_cmd="$REF $ROOTFS /bin/true"
-pod="$PODMAN --runtime ${PODMAN_RUNTIME:-runc} --root $state/podman --runroot $state/podman-run --storage-driver overlay"
+pod="$PODMAN --runtime ${PODMAN_RUNTIME:-runc} --root $disk/podman --runroot $state/podman-run --storage-driver overlay"
 pod_cmd="$pod run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/bench/busybox:1 /bin/true"
 
 $capsa_cmd || die "capsa cannot run the rootfs: $capsa_cmd"
 $ref_cmd || die "ref-clone cannot run the rootfs"
 use_podman=0
 if [ -n "$PODMAN" ] && command -v "$PODMAN" >/dev/null; then
-	if $pod import "$state/rootfs.tar" localhost/bench/busybox:1 >/dev/null 2>&1 &&
+	if $pod import "$disk/rootfs.tar" localhost/bench/busybox:1 >/dev/null 2>&1 &&
 		$pod_cmd >/dev/null 2>&1; then
 		use_podman=1
 	else
@@ -113,7 +124,7 @@ echo
 echo "== memory"
 peak=$(/usr/bin/time -f %M $capsa_cmd 2>&1 >/dev/null | tail -1)
 say "peak RSS of capsa run --rm /bin/true: $peak kB"
-"$CAPSA" --root "$state" --storage "$state/store" run -d --net none --name rss bench/busybox:1 sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
+"$CAPSA" --root "$state" --storage "$disk/store" run -d --net none --name rss bench/busybox:1 sh -c 'while :; do echo tick; sleep 0.1; done' >/dev/null
 sleep 2
 mon=$(pgrep -f "_monitor $state " | head -1)
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$mon/status")
