@@ -262,7 +262,9 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
 	if (!rec.auto_remove && record_write(dirfd, &rec, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	bool rm = rec.auto_remove;
-	ctr_net_down(s, id);
+	/* --rm: ctr_discard releases the network (once is enough). */
+	if (!rm)
+		ctr_net_down(s, id);
 	close(steal_fd(&dirfd));
 	if (rm)
 		ctr_discard(s, &rec);
