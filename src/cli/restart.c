@@ -31,7 +31,7 @@ static int restart_one(struct ctr_store *s, const char *id, void *arg, struct er
 	if (running && (rc = ctr_stop(s, id, *(int *)arg, e)) < 0)
 		return rc;
 	int status;
-	return ctr_start_detached(s, id, &status, e);
+	return ctr_start_detached(s, id, NULL, 0, &status, e);
 }
 
 int cmd_restart(int argc, char **argv)

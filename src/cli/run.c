@@ -1,5 +1,6 @@
 /* run.c — `capsa run` and `capsa create`: the same flags; run starts
  * the container too, in the foreground or (-d) under a monitor. */
+#include "base/cleanup.h"
 #include "base/error.h"
 #include "cli/commands.h"
 #include "cli/engine_cli.h"
@@ -378,17 +379,21 @@ static int create_or_run(int argc, char **argv)
 	struct err e = {0};
 	char id[ID_HEX + 1];
 	int status = 0;
-	bool here = strcmp(cmd, "create") && !o.detach;
-	if (ctr_create(&s, &o, NULL, id, here ? getpid() : 0, &e) < 0) {
+	bool create = !strcmp(cmd, "create"), here = !create && !o.detach;
+	/* run: the spec goes to the runtime in memory as well as on disk. */
+	_cleanup_free_ char *config = NULL;
+	size_t config_len = 0;
+	if (ctr_create(&s, &o, NULL, id, here ? getpid() : 0, create ? NULL : &config, &config_len,
+		       &e) < 0) {
 		status = cli_fail(cmd, &e, EXIT_ENGINE);
 		goto out;
 	}
-	if (!strcmp(cmd, "create")) {
+	if (create) {
 		printf("%s\n", id);
 		goto out;
 	}
 	if (o.detach) {
-		if (ctr_start_detached(&s, id, &status, &e) < 0) {
+		if (ctr_start_detached(&s, id, config, config_len, &status, &e) < 0) {
 			cli_fail(cmd, &e, status);
 			if (o.rm)
 				ctr_remove(&s, id, true, NULL);
@@ -397,7 +402,7 @@ static int create_or_run(int argc, char **argv)
 		printf("%s\n", id);
 		goto out;
 	}
-	if (ctr_run_created(&s, &o, id, &status, &e) < 0)
+	if (ctr_run_created(&s, &o, id, config, config_len, &status, &e) < 0)
 		cli_fail(cmd, &e, status);
 out:
 	ctr_store_close(&s);

@@ -57,7 +57,7 @@ int cmd_start(int argc, char **argv)
 			if (ctr_run_foreground(&s, id, &status, &e) < 0)
 				cli_fail("start", &e, status);
 			rc = status;
-		} else if (ctr_start_detached(&s, id, &status, &e) < 0) {
+		} else if (ctr_start_detached(&s, id, NULL, 0, &status, &e) < 0) {
 			rc = cli_fail("start", &e, status);
 		} else {
 			printf("%s\n", argv[i]);

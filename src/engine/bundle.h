@@ -8,6 +8,7 @@
 #define CAPSA_ENGINE_BUNDLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct err;
 struct run_opts;
@@ -45,8 +46,13 @@ struct bundle_in {
  * them); NULL-terminated, malloc'd.  Empty -> error "no command". */
 int bundle_args(const struct bundle_in *in, char ***out, struct err *e);
 
-/* Write config.json, hosts, hostname and resolv.conf into `dirfd`. */
-int bundle_write(int dirfd, const struct bundle_in *in, struct err *e);
+/* Write config.json, hosts, hostname and resolv.conf into `dirfd`, a
+ * container directory just made and held locked (the files are written
+ * in place, not renamed: see bundle.c).  With `config`, also a malloc'd
+ * copy of config.json (NUL-terminated, `config_len` bytes) to hand to
+ * the runtime (rt_create_opts.config) so it need not read it back. */
+int bundle_write(int dirfd, const struct bundle_in *in, char **config, size_t *config_len,
+		 struct err *e);
 
 /* The path inside the container where --init binds capsa. */
 #define BUNDLE_INIT_PATH "/dev/init"

@@ -11,6 +11,7 @@
 #define CAPSA_ENGINE_CTR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "engine/ids.h"
@@ -31,22 +32,29 @@ struct bundle_image;
  * `owner` > 0 (a foreground `capsa run`: its own pid): the one record
  * write says running with that owner, and the network is set up, for
  * ctr_run_created; when the network fails the record says so (exited
- * 125), and with --rm nothing is left. */
+ * 125), and with --rm nothing is left.  `config` (may be NULL): a
+ * malloc'd copy of the config.json written, for ctr_run_created or
+ * ctr_start_detached in this process (the runtime then need not read it
+ * back); NULL after a failure. */
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
-	       char id[ID_HEX + 1], pid_t owner, struct err *e);
+	       char id[ID_HEX + 1], pid_t owner, char **config, size_t *config_len, struct err *e);
 
 /* Run it here, stdio and signals ours (-t: a pty proxied to ours);
  * *status is the container's exit status.  Records the exit; --rm
  * removes the container afterwards. */
 int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct err *e);
 
-/* The same for a container ctr_create made with this process as owner. */
-int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id, int *status,
-		    struct err *e);
+/* The same for a container ctr_create made with this process as owner;
+ * `config` (`config_len` bytes) is the config.json ctr_create gave, or
+ * NULL. */
+int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id,
+		    const char *config, size_t config_len, int *status, struct err *e);
 
 /* Start it under a monitor and return once it runs (or failed: then
- * *status is 125/126/127 and `e` says why). */
-int ctr_start_detached(struct ctr_store *s, const char *id, int *status, struct err *e);
+ * *status is 125/126/127 and `e` says why).  `config`: as for
+ * ctr_run_created, from ctr_create, or NULL (read from the bundle). */
+int ctr_start_detached(struct ctr_store *s, const char *id, const char *config, size_t config_len,
+		       int *status, struct err *e);
 
 /* The record, repaired first if its owner died. */
 int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *e);

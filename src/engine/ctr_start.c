@@ -112,8 +112,10 @@ static int fresh_net_up(struct ctr_store *s, int dirfd, struct record *rec, stru
 }
 
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
-	       char id[ID_HEX + 1], pid_t owner, struct err *e)
+	       char id[ID_HEX + 1], pid_t owner, char **config, size_t *config_len, struct err *e)
 {
+	if (config)
+		*config = NULL;
 	char rootfs[PATH_MAX], name[160];
 	int r = o->rootfs ? rootfs_dir(o->rootfs, rootfs, e) : 0;
 	if (r < 0 || (r = id_generate(id, e)) < 0)
@@ -153,7 +155,7 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 		goto fail;
 	if (r > 0)
 		in.net = &netres;
-	if ((r = bundle_write(dirfd, &in, e)) < 0 ||
+	if ((r = bundle_write(dirfd, &in, config, config_len, e)) < 0 ||
 	    (r = fill_record(&rec, &in, name, owner, e)) < 0)
 		goto fail;
 	if (ci.st_open && !(rec.storage = strdup(ci.st.root))) {
@@ -170,6 +172,10 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	ctr_image_release(&ci);
 	return r < 0 ? r : 0;
 fail:
+	if (config) {
+		free(*config);
+		*config = NULL;
+	}
 	record_free(&rec);
 	if (named)
 		names_release(s, name, id);
@@ -256,7 +262,9 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
 	if (!rec.auto_remove && record_write(dirfd, &rec, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	bool rm = rec.auto_remove;
-	ctr_net_down(s, id);
+	/* --rm: ctr_discard releases the network (once is enough). */
+	if (!rm)
+		ctr_net_down(s, id);
 	close(steal_fd(&dirfd));
 	if (rm)
 		ctr_discard(s, &rec);
@@ -289,7 +297,7 @@ static bool record_flag(struct ctr_store *s, const char *id, bool *tty, bool *in
 /* Run the container here; `fresh`: ctr_create has recorded it running
  * for us (with its network), else mark_running does. */
 static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, bool interactive,
-		    int *status, struct err *e)
+		    const char *config, size_t config_len, int *status, struct err *e)
 {
 	*status = EXIT_ENGINE;
 	char dir[PATH_MAX];
@@ -308,6 +316,8 @@ static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, b
 	struct rt_create_opts ro = {.root = s->runtime,
 				    .id = id,
 				    .bundle = dir,
+				    .config = config,
+				    .config_len = config_len,
 				    .seccomp_cache = s->seccomp,
 				    .cgroup_lean = true,
 				    .oom_killed = &oom};
@@ -322,13 +332,13 @@ int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct 
 {
 	bool tty = false, interactive = false;
 	record_flag(s, id, &tty, &interactive, NULL);
-	return run_here(s, id, false, tty, interactive, status, e);
+	return run_here(s, id, false, tty, interactive, NULL, 0, status, e);
 }
 
-int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id, int *status,
-		    struct err *e)
+int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id,
+		    const char *config, size_t config_len, int *status, struct err *e)
 {
-	return run_here(s, id, true, o->tty, o->interactive, status, e);
+	return run_here(s, id, true, o->tty, o->interactive, config, config_len, status, e);
 }
 
 /* --- detached: the monitor ------------------------------------------- */
@@ -379,7 +389,8 @@ static int console_listen(const char *dir, struct err *e)
 /* The monitor, before it execs its loop: start the container with
  * stdout/stderr on pipes (or a pty), report, then exec `capsa _monitor`
  * so that the loop runs in a fresh, small process image. */
-static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
+static void monitor_start(struct ctr_store *s, const char *id, const char *config,
+			  size_t config_len, int report_fd)
 {
 	struct report rep = {.status = EXIT_ENGINE, .monitor = getpid()};
 	struct err e = {0};
@@ -409,6 +420,8 @@ static void monitor_start(struct ctr_store *s, const char *id, int report_fd)
 	struct rt_create_opts ro = {.root = s->runtime,
 				    .id = id,
 				    .bundle = dir,
+				    .config = config,
+				    .config_len = config_len,
 				    .console_socket = tty ? CONSOLE_SOCK : NULL,
 				    .seccomp_cache = s->seccomp,
 				    .cgroup_lean = true};
@@ -469,7 +482,8 @@ fail:
 	_exit(1);
 }
 
-int ctr_start_detached(struct ctr_store *s, const char *id, int *status, struct err *e)
+int ctr_start_detached(struct ctr_store *s, const char *id, const char *config, size_t config_len,
+		       int *status, struct err *e)
 {
 	*status = EXIT_ENGINE;
 	int p[2];
@@ -492,7 +506,7 @@ int ctr_start_detached(struct ctr_store *s, const char *id, int *status, struct 
 		if (m < 0)
 			_exit(1);
 		if (m == 0)
-			monitor_start(s, id, p[1]);
+			monitor_start(s, id, config, config_len, p[1]);
 		_exit(0);
 	}
 	close(p[1]);

@@ -237,6 +237,17 @@ int ctr_store_remove(struct ctr_store *s, const char *id, struct err *e)
 			return 0;
 		return err_sys(e, errno, "container %.12s: remove", id);
 	}
+	/* The files every container has go by name, and the directory with
+	 * them; anything else (logs, a console socket …) takes the walk. */
+	static const char *const files[] = {"record.json", "config.json", "hosts", "hostname",
+					    "resolv.conf"};
+	char path[sizeof(tmp) + 16];
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmp, files[i]);
+		unlinkat(s->ctrs, path, 0);
+	}
+	if (unlinkat(s->ctrs, tmp, AT_REMOVEDIR) == 0)
+		return 0;
 	int r = userns_rm_rf_at(s->ctrs, tmp);
 	if (r < 0)
 		return err_sys(e, -r, "container %.12s: remove its directory", id);

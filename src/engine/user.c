@@ -29,12 +29,9 @@ static bool numeric(const char *s, unsigned long *out)
 
 /* The file's content, or NULL with *missing set when it does not exist
  * in the root (a rootfs without /etc/passwd is allowed). */
-static int read_in_root(const char *rootfs, const char *path, char **out, struct err *e)
+static int read_in_root(int root, const char *path, char **out, struct err *e)
 {
 	*out = NULL;
-	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return err_sys(e, errno, "root filesystem %s", rootfs);
 	_cleanup_close_ int fd = open_in_root(root, path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd == -ENOENT)
 		return 0;
@@ -74,8 +71,11 @@ int user_resolve(const char *rootfs, const char *spec, struct user_ids *out, str
 	if (g && !*g)
 		return err_msg(e, EINVAL, "user \"%s\": empty group", spec);
 	_cleanup_free_ char *passwd = NULL, *group = NULL;
-	int r = read_in_root(rootfs, "/etc/passwd", &passwd, e);
-	if (r < 0 || (r = read_in_root(rootfs, "/etc/group", &group, e)) < 0)
+	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return err_sys(e, errno, "root filesystem %s", rootfs);
+	int r = read_in_root(root, "/etc/passwd", &passwd, e);
+	if (r < 0 || (r = read_in_root(root, "/etc/group", &group, e)) < 0)
 		return r;
 
 	unsigned long num;

@@ -78,7 +78,8 @@ static int begin(const struct rt_create_opts *o, struct creation *c, struct err 
 	} else if (!realpath(b, bundle)) {
 		return err_sys(e, errno, "bundle %s", b);
 	}
-	int r = spec_load(bundle, &c->spec, e);
+	int r = o->config ? spec_load_buf(bundle, o->config, o->config_len, &c->spec, e)
+			  : spec_load(bundle, &c->spec, e);
 	if (r < 0)
 		return r;
 	if (c->spec->lnx.seccomp &&

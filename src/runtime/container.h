@@ -17,7 +17,12 @@ struct err;
 struct rt_create_opts {
 	const char *root; /* state root */
 	const char *id;
-	const char *bundle;	    /* directory with config.json; NULL = cwd */
+	const char *bundle; /* directory with config.json; NULL = cwd */
+	/* The bundle's config.json as its writer has it in memory (`config_len`
+	 * bytes), or NULL: then it is read from the bundle.  The file must
+	 * exist all the same (exec and the poststop hooks read it later). */
+	const char *config;
+	size_t config_len;
 	const char *pid_file;	    /* write the init's pid here (may be NULL) */
 	const char *console_socket; /* send the pty master here (terminal: true) */
 	bool no_pivot;

@@ -2,8 +2,12 @@
  * seccomp_prepare in seccomp.h).
  *
  * The key hashes everything the compiled program depends on: the parsed
- * profile, libseccomp's version and the kernel API level it generates for,
- * and the kernel (release and machine).  A file that is not a whole number
+ * profile, libseccomp's version, and the kernel (release, build version
+ * and machine), which fixes the API level libseccomp would probe for
+ * (seccomp_api_get: ~9 seccomp(2) calls, so not asked on a hit).  What
+ * could lower that level on the same kernel is a filter of our own
+ * (capsa run inside a confined container), so whether one is in force
+ * (PR_GET_SECCOMP) is part of the key too.  A file that is not a whole number
  * of BPF instructions, or too long, is ignored and replaced.
  */
 #include "runtime/seccomp.h"
@@ -22,11 +26,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#define CACHE_FORMAT "capsa-seccomp-1"
+#define CACHE_FORMAT "capsa-seccomp-2"
 
 static void put_str(struct sha256 *h, const char *s)
 {
@@ -45,7 +50,7 @@ static void cache_key(const struct spec_seccomp *s, char out[SHA256_DIGEST_STR])
 	put_str(&h, CACHE_FORMAT);
 	const struct scmp_version *v = seccomp_version();
 	put_u64(&h, v ? ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro : 0);
-	put_u64(&h, seccomp_api_get());
+	put_u64(&h, (uint64_t)(int64_t)prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
 	struct utsname u;
 	if (uname(&u) == 0) {
 		put_str(&h, u.release);

@@ -608,7 +608,7 @@ int spec_parse(const char *json, const char *doc, const char *bundle, struct spe
 int spec_load(const char *bundle, struct spec **out, struct err *e)
 {
 	*out = NULL;
-	char path[PATH_MAX], abs[PATH_MAX];
+	char path[PATH_MAX];
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
 		return err_msg(e, ENAMETOOLONG, "bundle %s: path too long", bundle);
 	_cleanup_free_ char *buf = NULL;
@@ -616,12 +616,21 @@ int spec_load(const char *bundle, struct spec **out, struct err *e)
 	int r = read_file_at(AT_FDCWD, path, &buf, &len, e);
 	if (r < 0)
 		return r;
+	return spec_load_buf(bundle, buf, len, out, e);
+}
+
+int spec_load_buf(const char *bundle, const char *text, size_t len, struct spec **out,
+		  struct err *e)
+{
+	*out = NULL;
+	char abs[PATH_MAX];
 	/* An absolute bundle is used as given (no syscalls); a relative
 	 * one is resolved once, so the state records a stable path. */
 	if (bundle[0] != '/' && !realpath(bundle, abs))
 		return err_sys(e, errno, "bundle %s", bundle);
 	struct spec *s;
-	if ((r = parse_buf(buf, len, "config.json", bundle[0] == '/' ? bundle : abs, &s, e)) < 0)
+	int r = parse_buf(text, len, "config.json", bundle[0] == '/' ? bundle : abs, &s, e);
+	if (r < 0)
 		return r;
 	struct stat st;
 	if (stat(s->root_path, &st) < 0)

@@ -229,6 +229,12 @@ struct spec {
  * bundle directory.  On error `*out` is NULL and `e` says what is wrong. */
 int spec_load(const char *bundle, struct spec **out, struct err *e);
 
+/* The same for `bundle`'s config.json already in memory (`len` bytes of
+ * `text`, which the engine just wrote): parsed and checked as spec_load
+ * does, without reading the file back. */
+int spec_load_buf(const char *bundle, const char *text, size_t len, struct spec **out,
+		  struct err *e);
+
 /* Parse a config document already in memory; `doc` names it in errors
  * ("config.json").  `bundle` resolves a relative root.path (may be NULL). */
 int spec_parse(const char *json, const char *doc, const char *bundle, struct spec **out,

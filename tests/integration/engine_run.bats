@@ -130,6 +130,32 @@ load engine_helpers
 	assert_output_has "NoNewPrivs:	1"
 }
 
+@test "engine run: the spec the runtime gets in memory is the bundle's; exec and restart read the same" {
+	# A foreground run and a detached one start from the spec in memory.
+	run ctr --rm -e FOO=bar -w /tmp --hostname hx --cap-drop chown sh -c \
+		'echo "$FOO $(pwd) $(hostname) $(grep CapBnd /proc/self/status | cut -f2)"'
+	assert_status 0
+	assert_output_has "bar /tmp hx 00000000a80425fa"
+	ctr_d --name m -e FOO=bar -w /tmp --hostname hx --cap-drop chown sleep 100 >/dev/null
+	local id
+	id=$(cap inspect m | jq -r '.[0].Id')
+	# What exec and a restart read from disk says the same.
+	jq -e '(.process.env | index("FOO=bar")) and .process.cwd == "/tmp" and .hostname == "hx"' \
+		"$CAPSA_ROOT/containers/$id/config.json"
+	run cap exec m sh -c 'echo "$FOO $(pwd) $(hostname) $(grep CapBnd /proc/self/status | cut -f2)"'
+	assert_status 0
+	assert_output_has "bar /tmp hx 00000000a80425fa"
+	cap restart -t 0 m </dev/null >/dev/null 2>&1 3>&-
+	[ "$(state_of m)" = running ]
+	run cap exec m sh -c 'echo "$FOO $(pwd) $(hostname)"; cat /proc/1/cmdline'
+	assert_output_has "bar /tmp hx"
+	assert_output_has "sleep"
+	# A removal leaves nothing of its directory (the log included).
+	cap rm -f m >/dev/null
+	[ ! -e "$CAPSA_ROOT/containers/$id" ]
+	[ -z "$(ls -A "$CAPSA_ROOT/containers")" ]
+}
+
 @test "engine run: a compiled seccomp filter is cached, used again, and a bad cache file replaced" {
 	local prof=$TEST_DIR/deny-mkdir.json
 	echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}' >"$prof"

@@ -711,6 +711,42 @@ static void test_load(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The engine's handoff: the document in memory, no config.json read (none
+ * exists here); the same checks and messages as spec_load. */
+static void test_load_buf(void **state)
+{
+	char dir[] = "/tmp/capsa-spec-XXXXXX", path[PATH_MAX], want[PATH_MAX * 2];
+	assert_non_null(mkdtemp(dir));
+	struct spec *s = (struct spec *)1;
+	struct err e = {0};
+	/* Only the first `len` bytes count: what follows is not JSON. */
+	static const char text[] = "{\"root\":{\"path\":\"rootfs\"},\"process\":{\"args\":"
+				   "[\"sh\",\"-c\"],\"cwd\":\"/\"}}garbage";
+	size_t len = sizeof(text) - 1 - strlen("garbage");
+
+	assert_int_equal(spec_load_buf(dir, text, len, &s, &e), -ENOENT);
+	assert_null(s);
+	snprintf(want, sizeof(want), "root.path %s/rootfs: no such file or directory", dir);
+	assert_string_equal(e.msg, want);
+
+	snprintf(path, sizeof(path), "%s/rootfs", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	int r = spec_load_buf(dir, text, len, &s, &e);
+	if (r < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(s->root_path, path);
+	assert_string_equal(s->process->args[1], "-c");
+	spec_free(s);
+
+	/* The whole buffer, garbage included: an error naming config.json. */
+	assert_int_equal(spec_load_buf(dir, text, sizeof(text) - 1, &s, &e), -EINVAL);
+	assert_null(s);
+	assert_non_null(strstr(e.msg, "config.json"));
+
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +755,7 @@ int main(void)
 	    cmocka_unit_test(test_minimal_and_nulls), cmocka_unit_test(test_root_path_forms),
 	    cmocka_unit_test(test_seccomp_actions),   cmocka_unit_test(test_parse_process),
 	    cmocka_unit_test(test_reader_semantics),  cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_load_buf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
