@@ -183,6 +183,19 @@ load helpers
 	[ -f "$BUNDLE/rootfs/m2/inside" ] && [ ! -e "$BUNDLE/rootfs/m2/new" ]
 }
 
+@test "run: nothing of the host's mount tree is left after pivot_root" {
+	# The old root is detached (by a helper of the init, beside its last
+	# mounts) before the exec: one mount on "/" (the old root would be a
+	# second one, stacked on it), and "/.." is the container's root.
+	set_args sh -c '
+		echo "roots=$(awk "\$5 == \"/\"" /proc/self/mountinfo | wc -l)"
+		[ "$(cd /.. && ls)" = "$(ls /)" ] && echo dotdot-ok'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output_has "roots=1"
+	assert_output_has dotdot-ok
+}
+
 @test "run: readonlyPaths cannot be written" {
 	set_args sh -c 'echo x >/proc/sys/kernel/hostname 2>&1; echo rc=$?; echo x >/proc/sysrq-trigger; echo rc=$?'
 	run_rt run --bundle "$BUNDLE" "$ID"
