@@ -598,16 +598,33 @@ int mounts_pivot(const char *rootfs, bool no_pivot, bool hooks_ran, struct err *
  * tmpfs.  A stat(2) first, because a bind that fails is not cheap: the
  * kernel clones the source mount, fails to graft it onto a directory
  * (ENOTDIR) and frees it after an expedited RCU grace period, ~0.1 ms on
- * a VM; a missing path costs one stat and no mount. */
-static int mask_path(const char *path, struct err *e)
+ * a VM; a missing path costs one stat and no mount.
+ *
+ * Only the first masked directory gets a tmpfs of its own; the others get
+ * a bind of it (`*empty`, its path): one superblock to make and to tear
+ * down at exit instead of one per directory, for the same one system
+ * call each.  Between masks nothing but masks is mounted, so `*empty`
+ * names that empty read-only tmpfs still, or nothing when a later mask
+ * covered one of its ancestors (ENOENT): then this directory gets a
+ * tmpfs of its own and becomes the source. */
+static int mask_path(const char *path, const char **empty, struct err *e)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : err_sys(e, errno, "mask %s", path);
-	if (S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") == 0
-				: mount("/dev/null", path, NULL, MS_BIND, NULL) == 0)
+	if (!S_ISDIR(st.st_mode)) {
+		if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+			return err_sys(e, errno, "mask %s", path);
 		return 0;
-	return err_sys(e, errno, "mask %s", path);
+	}
+	if (*empty && mount(*empty, path, NULL, MS_BIND, NULL) == 0)
+		return 0;
+	if (*empty && errno != ENOENT)
+		return err_sys(e, errno, "mask %s (a bind of %s)", path, *empty);
+	if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0)
+		return err_sys(e, errno, "mask %s", path);
+	*empty = path;
+	return 0;
 }
 
 static int readonly_path(const char *path, struct err *e)
@@ -627,8 +644,9 @@ int mounts_finish(const struct spec *s, struct err *e)
 	if (prop && !(prop & (MS_SLAVE | MS_PRIVATE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return err_sys(e, errno, "set rootfsPropagation");
 	int r;
+	const char *empty = NULL;
 	for (size_t i = 0; i < s->lnx.n_masked_paths; i++)
-		if ((r = mask_path(s->lnx.masked_paths[i], e)) < 0)
+		if ((r = mask_path(s->lnx.masked_paths[i], &empty, e)) < 0)
 			return r;
 	for (size_t i = 0; i < s->lnx.n_readonly_paths; i++)
 		if ((r = readonly_path(s->lnx.readonly_paths[i], e)) < 0)

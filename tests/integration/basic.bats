@@ -156,6 +156,46 @@ load helpers
 	[[ "$output" != *dir-writable* ]]
 }
 
+@test "run: masked directories are empty and read-only, also when a mask covers another" {
+	# /m1 gets the empty tmpfs, /m2 a bind of it; /m3/a is masked, then
+	# /m3 above it (the bind source disappears), then /m4 needs a new one.
+	for d in m1 m2 m3/a m4; do
+		mkdir -p "$BUNDLE/rootfs/$d"
+		echo x >"$BUNDLE/rootfs/$d/inside"
+	done
+	jq_edit '.linux.maskedPaths = ["/m1", "/m2", "/m3/a", "/m3", "/m4", "/absent"]'
+	set_args sh -c '
+		for d in /m1 /m2 /m3 /m4; do
+			echo "$d=[$(ls -A $d)]"
+			touch $d/new 2>/dev/null && echo "$d writable"
+			mkdir $d/sub 2>/dev/null && echo "$d mkdir"
+		done
+		test -e /m3/a && echo "m3/a visible"; true'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	for d in /m1 /m2 /m3 /m4; do
+		assert_output_has "$d=[]"
+	done
+	[[ "$output" != *writable* ]]
+	[[ "$output" != *mkdir* ]]
+	[[ "$output" != *visible* ]]
+	[[ "$output" != *inside* ]]
+	[ -f "$BUNDLE/rootfs/m2/inside" ] && [ ! -e "$BUNDLE/rootfs/m2/new" ]
+}
+
+@test "run: nothing of the host's mount tree is left after pivot_root" {
+	# The old root is detached (by a helper of the init, beside its last
+	# mounts) before the exec: one mount on "/" (the old root would be a
+	# second one, stacked on it), and "/.." is the container's root.
+	set_args sh -c '
+		echo "roots=$(awk "\$5 == \"/\"" /proc/self/mountinfo | wc -l)"
+		[ "$(cd /.. && ls)" = "$(ls /)" ] && echo dotdot-ok'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output_has "roots=1"
+	assert_output_has dotdot-ok
+}
+
 @test "run: readonlyPaths cannot be written" {
 	set_args sh -c 'echo x >/proc/sys/kernel/hostname 2>&1; echo rc=$?; echo x >/proc/sysrq-trigger; echo rc=$?'
 	run_rt run --bundle "$BUNDLE" "$ID"
