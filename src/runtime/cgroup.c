@@ -540,6 +540,36 @@ int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e)
 	return place(cg, pid, false, true, e);
 }
 
+int cg_enter(const struct cgroup *cg, bool skip_v2, struct err *e)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->d[i].v2 && skip_v2)
+			continue;
+		char path[768];
+		if (snprintf(path, sizeof(path), "%s/%s", cg->d[i].path,
+			     cg->d[i].v2 ? "cgroup.procs" : "tasks") >= (int)sizeof(path))
+			return err_msg(e, ENAMETOOLONG, "cgroup %s: path too long", cg->d[i].path);
+		int r = write_file(path, "0", 1, NULL);
+		if (r < 0)
+			return err_sys(e, -r, "cgroup %s: move the process into it", cg->d[i].path);
+	}
+	return 0;
+}
+
+int cg_open_v2(struct cgroup *cg, struct err *e)
+{
+	cg_close(cg);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (!cg->d[i].v2)
+			continue;
+		cg->v2_fd = open(cg->d[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cg->v2_fd < 0)
+			return err_sys(e, errno, "cgroup %s", cg->d[i].path);
+		break;
+	}
+	return 0;
+}
+
 int cg_open_v1_tasks(const struct cgroup *cg, int *fds, const char **paths, size_t max, size_t *n,
 		     struct err *e)
 {

@@ -495,3 +495,25 @@ all_in_cg() {
 	assert_output_has "0::/"
 	[ "$(echo "$output" | grep -vc ':/$')" -eq 0 ]
 }
+
+@test "cgroup: an exec'd process is in every hierarchy of the container before it runs" {
+	require_cgroup_limits
+	# Outside a cgroup namespace the full paths show: each line must end
+	# with the container's cgroup (v1 tasks "0", v2 CLONE_INTO_CGROUP).
+	jq_edit '.linux.resources.pids = {limit: 10} | del(.linux.namespaces[] | select(.type == "cgroup"))'
+	start_sleeper 'exec sleep 300'
+	run_rt exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	all_in_cg "$output"
+	# Counted there from its start: with pids.max at 2 (the init and the
+	# exec'd shell), the shell's first fork is refused.
+	echo 2 >"$(cgf "$PID" pids pids.max pids.max)"
+	run_rt exec "$ID" /bin/sh -c '/bin/true && echo forked'
+	[[ "$output" != *forked* ]]
+	echo 3 >"$(cgf "$PID" pids pids.max pids.max)"
+	run_rt exec "$ID" /bin/sh -c '/bin/true && echo forked'
+	assert_output_has "forked"
+	run_rt delete --force "$ID"
+	assert_status 0
+	[ -z "$(cg_dirs)" ]
+}
