@@ -290,6 +290,21 @@ static int make_dirs(const struct cg_hier *h, const char *path, unsigned want, b
 	if (snprintf(full, sizeof(full), "%s%s", h->mount, path) >= (int)sizeof(full))
 		return err_msg(e, ENAMETOOLONG, "cgroup %s%s: path too long", h->mount, path);
 	*made = false;
+	/* Most starts find every parent there (the kept "capsa" one): the
+	 * leaf first, the walk down only when a parent is missing (ENOENT),
+	 * or when v2 controllers must be enabled on the way. */
+	if (!(h->v2 && want)) {
+		if (mkdir(full, 0755) == 0) {
+			*made = true;
+			if (!h->v2 && (h->ctrls & (1u << CG_CPUSET)))
+				return cpuset_inherit(full, e);
+			return 0;
+		}
+		if (errno == EEXIST)
+			return 0;
+		if (errno != ENOENT)
+			return err_sys(e, errno, "cgroup %s: mkdir", full);
+	}
 	for (char *p = full + ml + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;

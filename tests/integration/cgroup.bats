@@ -517,3 +517,20 @@ all_in_cg() {
 	assert_status 0
 	[ -z "$(cg_dirs)" ]
 }
+
+@test "cgroup: missing parents of a cgroupsPath are made on the way (cpuset inherits)" {
+	require_cgroup_limits
+	# The leaf is tried first; a missing parent (ENOENT) sends the create
+	# down the path, each level made (a v1 cpuset with its parent's CPUs).
+	jq_edit --arg p "$CG/inner" '.linux.cgroupsPath = $p'
+	start_sleeper 'exec sleep 300'
+	run cat "/proc/$PID/cgroup"
+	[ "$(echo "$output" | grep -v ':name=' | grep -vc "/$CG/inner\$")" -eq 0 ]
+	run_rt delete --force "$ID"
+	assert_status 0
+	[ -z "$(cg_dirs inner | grep "/$CG/inner\$")" ]
+	# The parents are the caller's (as for any cgroupsPath): remove ours.
+	local d
+	for d in $(cg_dirs); do rmdir "$d"; done
+	[ -z "$(cg_dirs)" ]
+}
