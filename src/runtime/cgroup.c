@@ -671,11 +671,26 @@ int cg_remove_recorded(int statefd, struct err *e)
 		return r;
 	/* The usual case, a container whose init has exited: its PID
 	 * namespace took every process with it, the cgroup is empty and
-	 * there is nothing to freeze, unthrottle or kill. */
-	pid_t *pids = NULL;
-	size_t n = 0;
-	bool busy = cg_pids(&cg, &pids, &n, NULL) < 0 || n > 0;
-	free(pids);
+	 * there is nothing to freeze, unthrottle or kill.  The directory
+	 * whose cgroup.procs cg_pids reads (the v2 one, or the first) is
+	 * removed first instead of read: the kernel refuses to remove a
+	 * cgroup that holds processes (EBUSY), so its rmdir is the same
+	 * emptiness check, four system calls fewer. */
+	size_t probe = 0;
+	for (size_t i = 0; i < cg.n; i++)
+		if (cg.d[i].v2)
+			probe = i;
+	bool busy = cg.n && rmdir(cg.d[probe].path) < 0 && errno != ENOENT;
+	if (!busy && cg.n) {
+		cg.d[probe] = cg.d[cg.n - 1];
+		cg.n--;
+	}
+	if (busy) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+		busy = cg_pids(&cg, &pids, &n, NULL) < 0 || n > 0;
+		free(pids);
+	}
 	if (busy && (r = cg_kill_all(&cg, SIGKILL, e)) < 0)
 		return r;
 	if ((r = cg_destroy(&cg, e)) < 0)
