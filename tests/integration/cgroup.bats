@@ -534,3 +534,35 @@ all_in_cg() {
 	for d in $(cg_dirs); do rmdir "$d"; done
 	[ -z "$(cg_dirs)" ]
 }
+
+@test "cgroup: delete of a stopped container kills what is left in its cgroup" {
+	require_root
+	# A process outside the container's PID namespace, moved into its
+	# cgroup, outlives the init: the first rmdir at delete is refused
+	# (EBUSY), so delete reads the pids, kills them and removes it all.
+	start_sleeper 'exec sleep 300'
+	sleep 300 &
+	local spid=$! line hier path dir
+	while IFS= read -r line; do
+		hier=${line#*:}
+		hier=${hier%%:*}
+		path=${line#*:*:}
+		case "$hier" in
+		name=*) continue ;;
+		"") cg_v2_only && dir=/sys/fs/cgroup$path || dir=/sys/fs/cgroup/unified$path ;;
+		*) dir=/sys/fs/cgroup/$hier$path ;;
+		esac
+		echo "$spid" >"$dir/cgroup.procs"
+	done <"/proc/$PID/cgroup"
+	kill -9 "$PID"
+	wait_status stopped
+	run_rt delete "$ID"
+	assert_status 0
+	[ -z "$(cg_dirs)" ]
+	# Killed (a zombie until this shell reaps it), not left running.
+	local st
+	st=$(awk '{print $3}' "/proc/$spid/stat" 2>/dev/null || true)
+	kill -9 "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	[ -z "$st" ] || [ "$st" = Z ]
+}
