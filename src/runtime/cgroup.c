@@ -675,7 +675,7 @@ int cg_remove_recorded(int statefd, struct err *e)
 	 * whose cgroup.procs cg_pids reads (the v2 one, or the first) is
 	 * removed first instead of read: the kernel refuses to remove a
 	 * cgroup that holds processes (EBUSY), so its rmdir is the same
-	 * emptiness check, four system calls fewer. */
+	 * emptiness check, five system calls fewer. */
 	size_t probe = 0;
 	for (size_t i = 0; i < cg.n; i++)
 		if (cg.d[i].v2)
