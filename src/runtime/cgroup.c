@@ -290,6 +290,21 @@ static int make_dirs(const struct cg_hier *h, const char *path, unsigned want, b
 	if (snprintf(full, sizeof(full), "%s%s", h->mount, path) >= (int)sizeof(full))
 		return err_msg(e, ENAMETOOLONG, "cgroup %s%s: path too long", h->mount, path);
 	*made = false;
+	/* Most starts find every parent there (the kept "capsa" one): the
+	 * leaf first, the walk down only when a parent is missing (ENOENT),
+	 * or when v2 controllers must be enabled on the way. */
+	if (!(h->v2 && want)) {
+		if (mkdir(full, 0755) == 0) {
+			*made = true;
+			if (!h->v2 && (h->ctrls & (1u << CG_CPUSET)))
+				return cpuset_inherit(full, e);
+			return 0;
+		}
+		if (errno == EEXIST)
+			return 0;
+		if (errno != ENOENT)
+			return err_sys(e, errno, "cgroup %s: mkdir", full);
+	}
 	for (char *p = full + ml + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
@@ -540,6 +555,36 @@ int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e)
 	return place(cg, pid, false, true, e);
 }
 
+int cg_enter(const struct cgroup *cg, bool skip_v2, struct err *e)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->d[i].v2 && skip_v2)
+			continue;
+		char path[768];
+		if (snprintf(path, sizeof(path), "%s/%s", cg->d[i].path,
+			     cg->d[i].v2 ? "cgroup.procs" : "tasks") >= (int)sizeof(path))
+			return err_msg(e, ENAMETOOLONG, "cgroup %s: path too long", cg->d[i].path);
+		int r = write_file(path, "0", 1, NULL);
+		if (r < 0)
+			return err_sys(e, -r, "cgroup %s: move the process into it", cg->d[i].path);
+	}
+	return 0;
+}
+
+int cg_open_v2(struct cgroup *cg, struct err *e)
+{
+	cg_close(cg);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (!cg->d[i].v2)
+			continue;
+		cg->v2_fd = open(cg->d[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cg->v2_fd < 0)
+			return err_sys(e, errno, "cgroup %s", cg->d[i].path);
+		break;
+	}
+	return 0;
+}
+
 int cg_open_v1_tasks(const struct cgroup *cg, int *fds, const char **paths, size_t max, size_t *n,
 		     struct err *e)
 {
@@ -626,11 +671,26 @@ int cg_remove_recorded(int statefd, struct err *e)
 		return r;
 	/* The usual case, a container whose init has exited: its PID
 	 * namespace took every process with it, the cgroup is empty and
-	 * there is nothing to freeze, unthrottle or kill. */
-	pid_t *pids = NULL;
-	size_t n = 0;
-	bool busy = cg_pids(&cg, &pids, &n, NULL) < 0 || n > 0;
-	free(pids);
+	 * there is nothing to freeze, unthrottle or kill.  The directory
+	 * whose cgroup.procs cg_pids reads (the v2 one, or the first) is
+	 * removed first instead of read: the kernel refuses to remove a
+	 * cgroup that holds processes (EBUSY), so its rmdir is the same
+	 * emptiness check, five system calls fewer. */
+	size_t probe = 0;
+	for (size_t i = 0; i < cg.n; i++)
+		if (cg.d[i].v2)
+			probe = i;
+	bool busy = cg.n && rmdir(cg.d[probe].path) < 0 && errno != ENOENT;
+	if (!busy && cg.n) {
+		cg.d[probe] = cg.d[cg.n - 1];
+		cg.n--;
+	}
+	if (busy) {
+		pid_t *pids = NULL;
+		size_t n = 0;
+		busy = cg_pids(&cg, &pids, &n, NULL) < 0 || n > 0;
+		free(pids);
+	}
 	if (busy && (r = cg_kill_all(&cg, SIGKILL, e)) < 0)
 		return r;
 	if ((r = cg_destroy(&cg, e)) < 0)

@@ -226,6 +226,16 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e);
 /* Move `pid` into the v2 directory only (nothing if there is none). */
 int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e);
+/* The calling process, single-threaded, moves itself into every
+ * directory (but the v2 one with `skip_v2`: born there by clone3's
+ * CLONE_INTO_CGROUP): "0" into each v1 `tasks` file, which moves one
+ * thread and so skips the global cgroup_threadgroup_rwsem (and the RCU
+ * grace period that taking it for writing waits for), and into the v2
+ * `cgroup.procs` (that one takes it: use CLONE_INTO_CGROUP instead). */
+int cg_enter(const struct cgroup *cg, bool skip_v2, struct err *e);
+/* Open the v2 directory of a loaded cgroup (O_PATH) into cg->v2_fd, for
+ * clone3's CLONE_INTO_CGROUP; -1 when there is none.  cg_close closes it. */
+int cg_open_v2(struct cgroup *cg, struct err *e);
 
 /* Open the `tasks` file of every v1 directory (O_WRONLY|O_CLOEXEC) into
  * fds[] (up to `max`; *n of them, in the order of cg->d, paths[] naming

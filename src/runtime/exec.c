@@ -180,6 +180,7 @@ struct exec_child {
 	int pidfd, sock, flags, preserve_fds;
 	bool setgroups_ok;
 	bool two_step;		 /* we could not enter the pid/time namespace for it */
+	bool born_in_v2;	 /* clone3 put it in the v2 directory (CLONE_INTO_CGROUP) */
 	const struct cgroup *cg; /* the container's, or NULL */
 };
 
@@ -211,8 +212,10 @@ static void __attribute__((noreturn)) exec_child_main(struct exec_child *c)
 	int notify = -1;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Into the container's cgroup first, while the host's /sys/fs/cgroup
-	 * is still ours to see: the limits hold for exec'd processes too. */
-	if (c->cg && cg_place(c->cg, 0, false, &e) < 0)
+	 * is still ours to see: the limits hold for exec'd processes too.
+	 * Single-threaded, it moves itself ("0" into the v1 `tasks` files):
+	 * no global threadgroup lock, as the init does. */
+	if (c->cg && cg_enter(c->cg, c->born_in_v2, &e) < 0)
 		goto fail;
 	int join = c->two_step ? c->flags : c->flags & ~(CLONE_NEWPID | CLONE_NEWTIME);
 	if (join && setns(c->pidfd, join) < 0) {
@@ -289,10 +292,23 @@ static int spawn_exec(const struct rt_exec_opts *o, struct exec_child *c, int *c
 		c->two_step = true;
 		for_children = 0;
 	}
-	struct clone_args ca = {.flags = CLONE_PIDFD,
+	/* Born in the container's v2 directory when it has one: writing a
+	 * pid to cgroup.procs would take the global threadgroup lock for
+	 * writing (an RCU grace period).  Should the kernel refuse that clone
+	 * (an old kernel, a cgroup that is no longer a leaf), the child
+	 * writes cgroup.procs itself and reports the kernel's error. */
+	c->born_in_v2 = c->cg && c->cg->v2_fd >= 0;
+	struct clone_args ca = {.flags = CLONE_PIDFD | (c->born_in_v2 ? CLONE_INTO_CGROUP : 0),
 				.pidfd = (unsigned long long)(uintptr_t)child_pidfd,
-				.exit_signal = SIGCHLD};
+				.exit_signal = SIGCHLD,
+				.cgroup = c->born_in_v2 ? (unsigned long long)c->cg->v2_fd : 0};
 	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && c->born_in_v2) {
+		c->born_in_v2 = false;
+		ca.flags &= ~(unsigned long long)CLONE_INTO_CGROUP;
+		ca.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	}
 	if (pid == 0) {
 		close(sv[0]);
 		exec_child_main(c);
@@ -320,6 +336,7 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		return r;
 	struct rt_state st;
 	struct spec *s = NULL;
+	struct cgroup cg = {.v2_fd = -1};
 	_cleanup_close_ int pidfd = -1, sock = -1, cpidfd = -1, pty = -1;
 	if ((r = state_read(dirfd, o->id, &st, e)) < 0)
 		return r;
@@ -345,8 +362,9 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct err *e)
 		r = err_msg(e, ESRCH, "container \"%s\" is not running", o->id);
 		goto out;
 	}
-	struct cgroup cg;
 	bool has_cg = cg_load(dirfd, &cg, NULL) > 0;
+	if (has_cg && (r = cg_open_v2(&cg, e)) < 0)
+		goto out;
 	struct exec_child c = {.p = p,
 			       .cg = has_cg ? &cg : NULL,
 			       .s = s,
@@ -425,6 +443,7 @@ kill:
 	syscall(SYS_pidfd_send_signal, cpidfd, SIGKILL, NULL, 0);
 	exec_status(cpidfd);
 out:
+	cg_close(&cg);
 	rt_state_free(&st);
 	if (s)
 		spec_free(s);

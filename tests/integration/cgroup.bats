@@ -495,3 +495,74 @@ all_in_cg() {
 	assert_output_has "0::/"
 	[ "$(echo "$output" | grep -vc ':/$')" -eq 0 ]
 }
+
+@test "cgroup: an exec'd process is in every hierarchy of the container before it runs" {
+	require_cgroup_limits
+	# Outside a cgroup namespace the full paths show: each line must end
+	# with the container's cgroup (v1 tasks "0", v2 CLONE_INTO_CGROUP).
+	jq_edit '.linux.resources.pids = {limit: 10} | del(.linux.namespaces[] | select(.type == "cgroup"))'
+	start_sleeper 'exec sleep 300'
+	run_rt exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	all_in_cg "$output"
+	# Counted there from its start: with pids.max at 2 (the init and the
+	# exec'd shell), the shell's first fork is refused.
+	echo 2 >"$(cgf "$PID" pids pids.max pids.max)"
+	run_rt exec "$ID" /bin/sh -c '/bin/true && echo forked'
+	[[ "$output" != *forked* ]]
+	echo 3 >"$(cgf "$PID" pids pids.max pids.max)"
+	run_rt exec "$ID" /bin/sh -c '/bin/true && echo forked'
+	assert_output_has "forked"
+	run_rt delete --force "$ID"
+	assert_status 0
+	[ -z "$(cg_dirs)" ]
+}
+
+@test "cgroup: missing parents of a cgroupsPath are made on the way (cpuset inherits)" {
+	require_cgroup_limits
+	# The leaf is tried first; a missing parent (ENOENT) sends the create
+	# down the path, each level made (a v1 cpuset with its parent's CPUs).
+	jq_edit --arg p "$CG/inner" '.linux.cgroupsPath = $p'
+	start_sleeper 'exec sleep 300'
+	run cat "/proc/$PID/cgroup"
+	[ "$(echo "$output" | grep -v ':name=' | grep -vc "/$CG/inner\$")" -eq 0 ]
+	run_rt delete --force "$ID"
+	assert_status 0
+	[ -z "$(cg_dirs inner | grep "/$CG/inner\$")" ]
+	# The parents are the caller's (as for any cgroupsPath): remove ours.
+	local d
+	for d in $(cg_dirs); do rmdir "$d"; done
+	[ -z "$(cg_dirs)" ]
+}
+
+@test "cgroup: delete of a stopped container kills what is left in its cgroup" {
+	require_root
+	# A process outside the container's PID namespace, moved into its
+	# cgroup, outlives the init: the first rmdir at delete is refused
+	# (EBUSY), so delete reads the pids, kills them and removes it all.
+	start_sleeper 'exec sleep 300'
+	sleep 300 &
+	local spid=$! line hier path dir
+	while IFS= read -r line; do
+		hier=${line#*:}
+		hier=${hier%%:*}
+		path=${line#*:*:}
+		case "$hier" in
+		name=*) continue ;;
+		"") cg_v2_only && dir=/sys/fs/cgroup$path || dir=/sys/fs/cgroup/unified$path ;;
+		*) dir=/sys/fs/cgroup/$hier$path ;;
+		esac
+		echo "$spid" >"$dir/cgroup.procs"
+	done <"/proc/$PID/cgroup"
+	kill -9 "$PID"
+	wait_status stopped
+	run_rt delete "$ID"
+	assert_status 0
+	[ -z "$(cg_dirs)" ]
+	# Killed (a zombie until this shell reaps it), not left running.
+	local st
+	st=$(awk '{print $3}' "/proc/$spid/stat" 2>/dev/null || true)
+	kill -9 "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	[ -z "$st" ] || [ "$st" = Z ]
+}
