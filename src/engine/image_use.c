@@ -149,23 +149,36 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 		return err_prefix(e, "image %s", image);
 	}
 	ci->prepared = true;
-	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
-	/* Rootless, only the container's own user namespace may mount an
-	 * overlay: the runtime does it there (the bundle's annotation).  On
-	 * a kernel without overlayfs in user namespaces (before 5.11) the
-	 * container gets a copy of the layers, owned by its root. */
-	if (geteuid() != 0 && userns_overlay_ok()) {
+	/* The runtime mounts the overlay inside the container's own mount
+	 * namespace (the bundle's annotation): nothing on the host to
+	 * unmount at the end, nothing left mounted if capsa is killed, and
+	 * rootless the only way (only the container's user namespace may
+	 * mount it).  As root, where the kernel's overlayfs does not mount
+	 * in this store, rootfs_mount's fallbacks on the host; rootless on a
+	 * kernel without overlayfs in user namespaces (before 5.11), a copy
+	 * of the layers owned by the container's root. */
+	bool rootless = geteuid() != 0;
+	int k = rootless ? userns_overlay_ok() : rootfs_overlay_probe(&ci->st, &rfs, e);
+	if (k == 1) {
 		r = 0;
-		if (snprintf(ci->overlay, sizeof(ci->overlay), "%s,userxattr", rfs.options) >=
-		    (int)sizeof(ci->overlay))
+		/* --rm: "volatile", the upper dir need not survive a crash:
+		 * no sync of the upper filesystem when the mount goes. */
+		if (snprintf(ci->overlay, sizeof(ci->overlay), "%s%s%s", rfs.options,
+			     rootless ? ",userxattr" : "",
+			     scratch ? ",volatile" : "") >= (int)sizeof(ci->overlay))
 			r = err_msg(e, ENAMETOOLONG, "overlay options: too long");
 		users_layer(rfs.lowerdir, ci->users_root, sizeof(ci->users_root));
-	} else if (geteuid() != 0) {
+	} else if (k < 0) {
+		r = k;
+	} else if (rootless) {
 		fprintf(stderr, "capsa: warning: this kernel cannot mount overlayfs in a user "
 				"namespace: the container gets a copy of the image's layers\n");
-		r = copy_rootless(&map, &rfs, e);
+		r = rootfs_own_target(&ci->st, &rfs, e);
+		if (r == 0)
+			r = copy_rootless(&map, &rfs, e);
 	} else
 		r = rootfs_mount(&rfs, scratch ? ROOTFS_VOLATILE : 0, e);
+	snprintf(ci->rootfs, sizeof(ci->rootfs), "%s", rfs.target);
 	/* The root directory's mode is the top layer's: through the mounted
 	 * overlay (it goes to the upper dir), or on the upper dir itself
 	 * for an overlay the runtime mounts, or on the copy. */

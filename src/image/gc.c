@@ -77,7 +77,8 @@ static int mark_manifest(struct store *s, const char *digest, struct hexset *blo
 	return r;
 }
 
-/* Layers named in containers/<id>/layers (one chain ID a line). */
+/* Layers named in containers/<id>/image (one chain ID a line after the
+ * image ID). */
 static int mark_containers(struct store *s, struct hexset *layers)
 {
 	_cleanup_close_ int fd = openat(s->dirfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -92,13 +93,21 @@ static int mark_containers(struct store *s, struct hexset *layers)
 	while (r == 0 && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		char rel[512];
-		_cleanup_free_ char *buf = NULL;
-		snprintf(rel, sizeof(rel), "containers/%s/layers", de->d_name);
-		if (read_file_at(s->dirfd, rel, &buf, NULL, NULL) < 0)
-			continue;
-		for (char *line = strtok(buf, "\n"); r == 0 && line; line = strtok(NULL, "\n"))
-			r = set_add(layers, line);
+		/* "image": the image ID, then the layers; "layers" (layers
+		 * only) from containers made before that. */
+		static const char *const files[] = {"image", "layers"};
+		for (size_t f = 0; f < 2; f++) {
+			char rel[512];
+			_cleanup_free_ char *buf = NULL;
+			snprintf(rel, sizeof(rel), "containers/%s/%s", de->d_name, files[f]);
+			if (read_file_at(s->dirfd, rel, &buf, NULL, NULL) < 0)
+				continue;
+			char *line = strtok(buf, "\n");
+			if (f == 0 && line)
+				line = strtok(NULL, "\n");
+			for (; r == 0 && line; line = strtok(NULL, "\n"))
+				r = set_add(layers, line);
+		}
 	}
 	closedir(d);
 	return r;

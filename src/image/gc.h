@@ -2,7 +2,7 @@
  *
  * Kept: every image's config and manifest blobs and the blobs its
  * manifest lists; every image's layers; the layers of every container
- * that has a root filesystem (containers/<id>/layers, written by
+ * that has a root filesystem (containers/<id>/image, written by
  * rootfs_prepare).  Removed: everything else in blobs/ and layers/, and
  * temporary files and directories whose writer is gone (each writer
  * holds a flock on its temporary, so a live one is never touched).

@@ -33,30 +33,31 @@ static int valid_id(const char *id)
 	return 1;
 }
 
-static int write_lists(struct store *s, const char *dir, const struct image_rec *img, struct err *e)
+/* containers/<id>/image: the image ID, then its layers (chain IDs,
+ * bottom first), one a line.  One file, written once: what rmi and GC
+ * read to know what is in use. */
+static int write_image_file(struct store *s, const char *dir, const struct image_rec *img,
+			    struct err *e)
 {
-	size_t n = 1;
+	size_t n = strlen(img->id) + 2;
 	for (size_t i = 0; i < img->n_layers; i++)
 		n += strlen(img->layers[i]) + 1;
 	_cleanup_free_ char *buf = malloc(n);
 	if (!buf)
 		return err_sys(e, ENOMEM, "rootfs");
-	char *p = buf;
+	char *p = buf + sprintf(buf, "%s\n", img->id);
 	for (size_t i = 0; i < img->n_layers; i++)
 		p += sprintf(p, "%s\n", img->layers[i]);
 	_cleanup_close_ int dfd = openat(s->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return err_sys(e, errno, "open %s/%s", s->root, dir);
-	int r = write_file_atomic(dfd, "layers", buf, (size_t)(p - buf), 0644, e);
-	if (r == 0)
-		r = write_file_atomic(dfd, "image", img->id, strlen(img->id), 0644, e);
-	return r;
+	return write_file_atomic(dfd, "image", buf, (size_t)(p - buf), 0644, e);
 }
 
 int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *img,
 		   struct rootfs *r, struct err *e)
 {
-	static const char *const sub[] = {"upper", "work", "rootfs", "empty"};
+	static const char *const sub[] = {"upper", "work", "empty"};
 	memset(r, 0, sizeof(*r));
 	if (!valid_id(ctr_id))
 		return err_msg(e, EINVAL, "container \"%s\": invalid ID for a root filesystem",
@@ -70,17 +71,21 @@ int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]) - (img->n_layers > 0); i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s/%s", rel, sub[i]);
-		/* rootfs/ is the container's "/": 0755 as images expect. */
-		if (mkdirat(s->dirfd, p, i == 2 ? 0755 : 0700) < 0 && errno != EEXIST)
+		if (mkdirat(s->dirfd, p, 0700) < 0 && errno != EEXIST)
 			return err_sys(e, errno, "container %s: mkdir %s/%s", ctr_id, s->root, p);
 	}
-	int rc = write_lists(s, rel, img, e);
+	/* The shared mount point: made once per store, never removed. */
+	if (mkdirat(s->dirfd, ROOTFS_SHARED_TARGET, 0755) < 0 && errno != EEXIST)
+		return err_sys(e, errno, "mkdir %s/%s", s->root, ROOTFS_SHARED_TARGET);
+	int rc = write_image_file(s, rel, img, e);
 	if (rc < 0)
 		return err_prefix(e, "container %s", ctr_id);
 	if (snprintf(r->dir, sizeof(r->dir), "%s/%s", s->root, rel) >= (int)sizeof(r->dir) - 8)
 		return err_msg(e, ENAMETOOLONG, "container %s: path too long", ctr_id);
-	memcpy(r->target, r->dir, sizeof(r->dir) - 8);
-	strcat(r->target, "/rootfs");
+	/* r->dir is longer than STORE/mnt. */
+	size_t root_len = strlen(s->root);
+	memcpy(r->target, s->root, root_len);
+	memcpy(r->target + root_len, "/" ROOTFS_SHARED_TARGET, sizeof("/" ROOTFS_SHARED_TARGET));
 
 	/* lowerdir: top layer first; an image without layers gets an empty dir. */
 	size_t cap = 64 + strlen(r->dir);
@@ -183,23 +188,68 @@ int rootfs_unmount(struct rootfs *r, struct err *e)
 	return 0;
 }
 
+int rootfs_own_target(struct store *s, struct rootfs *r, struct err *e)
+{
+	char rel[PATH_MAX];
+	size_t n = strlen(s->root);
+	/* r->dir is STORE/containers/<id>. */
+	if (strncmp(r->dir, s->root, n) != 0 || r->dir[n] != '/')
+		return err_msg(e, EINVAL, "root filesystem %s: not in the store", r->dir);
+	snprintf(rel, sizeof(rel), "%s/rootfs", r->dir + n + 1);
+	/* rootfs/ is the container's "/": 0755 as images expect. */
+	if (mkdirat(s->dirfd, rel, 0755) < 0 && errno != EEXIST)
+		return err_sys(e, errno, "mkdir %s/%s", s->root, rel);
+	if (snprintf(r->target, sizeof(r->target), "%s/rootfs", r->dir) >= (int)sizeof(r->target))
+		return err_msg(e, ENAMETOOLONG, "root filesystem %s: path too long", r->dir);
+	return 0;
+}
+
+int rootfs_overlay_probe(struct store *s, struct rootfs *r, struct err *e)
+{
+	if (faccessat(s->dirfd, ROOTFS_OVERLAY_OK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	int rc = rootfs_own_target(s, r, e);
+	if (rc < 0)
+		return rc;
+	/* Without "volatile": a work dir that held a volatile mount cannot
+	 * be mounted again. */
+	if (mount("overlay", r->target, "overlay", 0, r->options) < 0)
+		return 0; /* the caller's rootfs_mount falls back */
+	if (umount2(r->target, UMOUNT_NOFOLLOW) < 0)
+		return err_sys(e, errno, "unmount %s", r->target);
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof(rel), "%s/rootfs", r->dir + strlen(s->root) + 1);
+	if (unlinkat(s->dirfd, rel, AT_REMOVEDIR) < 0)
+		return err_sys(e, errno, "remove %s", r->target);
+	size_t root_len = strlen(s->root);
+	memcpy(r->target, s->root, root_len);
+	memcpy(r->target + root_len, "/" ROOTFS_SHARED_TARGET, sizeof("/" ROOTFS_SHARED_TARGET));
+	/* A marker that tells the next start not to probe again. */
+	if (write_file_atomic(s->dirfd, ROOTFS_OVERLAY_OK, "", 0, 0644, e) < 0)
+		return err_prefix(e, "storage %s", s->root);
+	return 1;
+}
+
 int rootfs_remove(struct store *s, const char *ctr_id, struct err *e)
 {
 	if (!valid_id(ctr_id))
 		return err_msg(e, EINVAL, "container \"%s\": invalid ID", ctr_id);
 	char path[PATH_MAX + 300], rel[300];
 	snprintf(path, sizeof(path), "%s/containers/%s/rootfs", s->root, ctr_id);
-	/* Mounted (in this namespace) when it sits on another device than its
-	 * parent; unprivileged umount of a plain directory would fail. */
+	/* A container's own rootfs/ (a copy, or mounted on the host by a
+	 * fallback or an older capsa) is mounted (in this namespace) when it
+	 * sits on another device than its parent; unprivileged umount of a
+	 * plain directory would fail. */
 	struct stat a, b;
 	char parent[PATH_MAX + 300];
 	snprintf(parent, sizeof(parent), "%s/containers/%s", s->root, ctr_id);
 	if (stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev &&
 	    umount2(path, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return err_sys(e, errno, "unmount %s", path);
-	/* Only what rootfs_prepare made: the engine keeps its own records in
-	 * the same directory.  rm_rf_at does not cross mount points. */
-	static const char *const mine[] = {"rootfs", "upper", "work", "empty", "layers", "image"};
+	/* Only what rootfs_prepare made (and "layers" and "rootfs" of older
+	 * versions): the engine may keep its own records in the same
+	 * directory.  rm_rf_at does not cross mount points. */
+	static const char *const mine[] = {"upper", "work", "image", "rootfs", "empty", "layers"};
 	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
 		snprintf(rel, sizeof(rel), "containers/%s/%s", ctr_id, mine[i]);
 		int r = userns_rm_rf_at(s->dirfd, rel);

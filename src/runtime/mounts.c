@@ -525,6 +525,26 @@ static int apply_op(int rootfd, struct dir_cache *dc, const struct mount_op *op,
 	return err_msg(e, EINVAL, "mount plan: bad operation");
 }
 
+/* The overlay root (spec.h SPEC_ROOT_OVERLAY).  A kernel before 5.10
+ * refuses the "volatile" option an engine may add for a throw-away
+ * container: mount it without. */
+static int mount_root_overlay(const char *options, const char *rootfs)
+{
+	if (mount("overlay", rootfs, "overlay", 0, options) == 0)
+		return 0;
+	size_t n = strlen(options), v = sizeof(",volatile") - 1;
+	if (errno != EINVAL || n <= v || strcmp(options + n - v, ",volatile") != 0)
+		return -1;
+	char plain[4096];
+	if (n - v >= sizeof(plain)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(plain, options, n - v);
+	plain[n - v] = '\0';
+	return mount("overlay", rootfs, "overlay", 0, plain);
+}
+
 static unsigned long root_propagation(const struct spec *s)
 {
 	unsigned long p = s->lnx.rootfs_propagation & ~(unsigned long)MS_REC;
@@ -541,7 +561,7 @@ int mounts_apply(const struct spec *s, const struct mount_plan *p, const char *r
 		return err_sys(e, errno, "make / %s",
 			       root_propagation(s) & MS_PRIVATE ? "rprivate" : "rslave");
 	if (s->root_overlay) {
-		if (mount("overlay", rootfs, "overlay", 0, s->root_overlay) < 0)
+		if (mount_root_overlay(s->root_overlay, rootfs) < 0)
 			return err_sys(e, errno, "mount the overlay root file system on %s",
 				       rootfs);
 	} else if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {

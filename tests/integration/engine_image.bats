@@ -103,6 +103,45 @@ ictr() {
 	[ -z "$(grep "$TEST_DIR" /proc/self/mountinfo)" ]
 }
 
+# The store's mounts as the host (this test's mount namespace) sees them.
+store_mounts() {
+	grep -F "$CAPSA_STORAGE" /proc/self/mountinfo || true
+}
+
+@test "engine image: the overlay root is mounted only in the container's namespace" {
+	ictr -d --name d busybox:test sh -c 'echo x >/new; echo up; sleep 100' \
+		</dev/null >/dev/null 2>&1 3>&-
+	retry bash -c "'$CAPSA' logs d | grep -q up"
+	# Running, its root an overlay, and nothing of it mounted on the host.
+	run cap exec d sh -c 'grep "^overlay / overlay" /proc/mounts'
+	assert_status 0
+	[ -z "$(store_mounts)" ]
+	# Its writes are in its own upper dir.
+	id=$(cap inspect d | jq -r '.[0].Id')
+	[ -f "$CAPSA_STORAGE/containers/$id/upper/new" ]
+	cap rm -f d
+	[ ! -e "$CAPSA_STORAGE/containers/$id" ]
+	[ -z "$(store_mounts)" ]
+}
+
+@test "engine image: kill -9 of a foreground run --rm leaves no mount; the next command removes it" {
+	"$CAPSA" run --rm --name fgrm -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" busybox:test \
+		sh -c 'echo up >/up; sleep 100' </dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	retry bash -c "ls '$CAPSA_STORAGE'/containers/*/upper/up"
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -z "$(store_mounts)" ]
+	# The container outlives its capsa; kill reaches it through the runtime.
+	cap kill fgrm >/dev/null
+	retry bash -c "! '$CAPSA' ps -q | grep -q ."
+	run cap ps -a
+	assert_status 0
+	[ -z "$(cap ps -aq)" ]
+	[ -z "$(find "$CAPSA_STORAGE/containers" -mindepth 1)" ]
+	[ -z "$(store_mounts)" ]
+}
+
 # The owners fixture loaded into the store; $output holds what load said.
 load_owners() {
 	[ -f "$IMAGES/owners.oci.tar" ] || skip "no image fixtures (tests/fixtures/mkimages.sh $IMAGES)"

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,9 +237,102 @@ static void test_copy_fallback(void **state)
 	struct rootfs r;
 	struct err e = {0};
 	assert_int_equal(rootfs_prepare(&st, "c3", &img, &r, &e), 0);
+	assert_int_equal(rootfs_own_target(&st, &r, &e), 0);
+	char want[8400];
+	snprintf(want, sizeof(want), "%s/rootfs", r.dir);
+	assert_string_equal(r.target, want);
 	assert_int_equal(rootfs_copy_layers(r.lowerdir, r.target, &e), 0);
 	assert_true(view_ok(r.target));
 	assert_int_equal(rootfs_remove(&st, "c3", &e), 0);
+	rootfs_free(&r);
+}
+
+/* A start makes upper/, work/ and one "image" file (the image ID, then
+ * the layers): the mount point is the store's shared mnt/. */
+static void test_layout(void **state)
+{
+	struct rootfs r;
+	struct err e = {0};
+	assert_int_equal(rootfs_prepare(&st, "c6", &img, &r, &e), 0);
+	char want[8400];
+	snprintf(want, sizeof(want), "%s/" ROOTFS_SHARED_TARGET, st.root);
+	assert_string_equal(r.target, want);
+	assert_true(exists(r.target, "."));
+	assert_true(exists(r.dir, "upper") && exists(r.dir, "work"));
+	assert_false(exists(r.dir, "rootfs") || exists(r.dir, "layers") || exists(r.dir, "empty"));
+	char rel[PATH_MAX + 16], *buf = NULL;
+	snprintf(rel, sizeof(rel), "%s/image", r.dir);
+	assert_int_equal(read_file_at(AT_FDCWD, rel, &buf, NULL, NULL), 0);
+	assert_string_equal(
+	    buf, "sha256:3333333333333333333333333333333333333333333333333333333333333333\n" L1
+		 "\n" L2 "\n");
+	free(buf);
+	assert_int_equal(rootfs_remove(&st, "c6", &e), 0);
+	assert_false(exists(r.dir, "."));
+	/* The shared mount point stays. */
+	assert_true(exists(r.target, "."));
+	rootfs_free(&r);
+}
+
+/* As root: the first probe mounts and unmounts on the container's own
+ * rootfs/, leaves nothing mounted or made, and writes the marker; the
+ * next one only looks at the marker. */
+static void test_overlay_probe(void **state)
+{
+	if (geteuid() != 0)
+		skip();
+	struct rootfs r;
+	struct err e = {0};
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(10);
+		unlinkat(st.dirfd, ROOTFS_OVERLAY_OK, 0);
+		if (rootfs_prepare(&st, "c7", &img, &r, &e) < 0)
+			_exit(11);
+		if (rootfs_overlay_probe(&st, &r, &e) != 1)
+			_exit(12);
+		if (exists(r.dir, "rootfs") || !strstr(r.target, "/" ROOTFS_SHARED_TARGET))
+			_exit(13);
+		if (faccessat(st.dirfd, ROOTFS_OVERLAY_OK, F_OK, 0) < 0)
+			_exit(14);
+		char *mounts = NULL;
+		if (read_file_at(AT_FDCWD, "/proc/self/mounts", &mounts, NULL, NULL) < 0 ||
+		    strstr(mounts, st.root))
+			_exit(15);
+		free(mounts);
+		/* Known now: no mount, not even a failing one. */
+		struct rootfs r2;
+		if (rootfs_prepare(&st, "c8", &img, &r2, &e) < 0)
+			_exit(16);
+		free(r2.options);
+		r2.options = strdup("lowerdir=/nonexistent");
+		if (rootfs_overlay_probe(&st, &r2, &e) != 1)
+			_exit(17);
+		rootfs_free(&r2);
+		rootfs_free(&r);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(rootfs_remove(&st, "c7", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c8", &e), 0);
+	/* Where overlayfs does not mount, the probe says so and gives the
+	 * container its own mount point for the fallbacks. */
+	unlinkat(st.dirfd, ROOTFS_OVERLAY_OK, 0);
+	assert_int_equal(rootfs_prepare(&st, "c9", &img, &r, &e), 0);
+	free(r.options);
+	r.options = strdup("lowerdir=/nonexistent-capsa-layer,upperdir=/nonexistent,workdir=/x");
+	assert_int_equal(rootfs_overlay_probe(&st, &r, &e), 0);
+	assert_true(exists(r.dir, "rootfs"));
+	assert_non_null(strstr(r.target, "/rootfs"));
+	assert_int_not_equal(faccessat(st.dirfd, ROOTFS_OVERLAY_OK, F_OK, 0), 0);
+	assert_int_equal(rootfs_remove(&st, "c9", &e), 0);
+	assert_false(exists(r.dir, "."));
 	rootfs_free(&r);
 }
 
@@ -261,6 +355,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_overlay_root),     cmocka_unit_test(test_overlay_userns),
 	    cmocka_unit_test(test_overlay_volatile), cmocka_unit_test(test_copy_fallback),
+	    cmocka_unit_test(test_layout),	     cmocka_unit_test(test_overlay_probe),
 	    cmocka_unit_test(test_bad_input),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
