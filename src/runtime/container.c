@@ -177,15 +177,17 @@ out:
  * execs.  Its end of the fifo is close-on-exec, so end of file here means
  * the exec happened (or the init died): only then may start return and
  * the poststart hooks run.  The pidfd catches an init that died before
- * opening the fifo instead of blocking forever. */
+ * opening the fifo instead of blocking forever.  It is taken before the
+ * fifo is opened: from that open on, the init may exec and its program
+ * exit before we look (`true` does, on a busy machine). */
 static int release_init(int dirfd, const struct rt_state *st, struct err *e)
 {
-	_cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fifo < 0)
-		return err_sys(e, errno, "container \"%s\": open exec fifo", st->id);
 	_cleanup_close_ int pidfd = state_pidfd(st);
 	if (pidfd < 0)
 		return err_msg(e, ESRCH, "container \"%s\": its init is gone", st->id);
+	_cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return err_sys(e, errno, "container \"%s\": open exec fifo", st->id);
 	struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 	bool got = false;
 	for (;;) {
