@@ -57,11 +57,15 @@ no_strays() {
 @test "engine concurrency: kill -9 of a foreground capsa, container gone too" {
 	# capsa itself in the background (not a subshell running it).
 	"$CAPSA" run --name fg --rootfs "$ROOTFS" -e "CAPSA_TEST_MARK=$CAPSA_TEST_MARK" \
-		sh -c 'touch /tmp/up; sleep 0.5' </dev/null >/dev/null 2>&1 3>&- &
+		sh -c 'touch /tmp/up; while [ ! -e /tmp/go ]; do sleep 0.05; done' \
+		</dev/null >/dev/null 2>&1 3>&- &
 	pid=$!
 	wait_for -e "$ROOTFS/tmp/up"
 	kill -9 "$pid"
 	wait "$pid" || true
+	# Ends only now, after its capsa is gone (a fixed sleep could end
+	# first on a busy machine, and capsa would record its exit).
+	touch "$ROOTFS/tmp/go"
 	retry no_strays
 	[ "$(state_of fg)" = exited ]
 	[ "$(cap inspect fg | jq -r '.[0].State.ExitCode')" = 255 ]
