@@ -510,13 +510,8 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 	}
 	if (r == 0 && res)
 		r = cg_apply(cg, res, e);
-	for (size_t i = 0; i < cg->n && r == 0; i++) {
-		if (!cg->d[i].v2)
-			continue;
-		cg->v2_fd = open(cg->d[i].path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (cg->v2_fd < 0)
-			r = err_sys(e, errno, "cgroup %s", cg->d[i].path);
-	}
+	if (r == 0)
+		r = cg_open_v2(cg, e);
 	if (r < 0) {
 		cg_close(cg);
 		cg_destroy(cg, NULL);
@@ -526,6 +521,10 @@ int cg_create(const char *cgroups_path, const char *id, const struct cg_resource
 	return r;
 }
 
+/* Move `pid` into the v1 directories (`v1`) and the v2 one (`v2`).  pid 0
+ * is the caller itself, single-threaded: "0" into a v1 `tasks` file moves
+ * that one thread, which skips the global cgroup_threadgroup_rwsem; any
+ * other pid, and v2, go through cgroup.procs (the whole process). */
 static int place(const struct cgroup *cg, pid_t pid, bool v1, bool v2, struct err *e)
 {
 	char buf[16];
@@ -533,21 +532,18 @@ static int place(const struct cgroup *cg, pid_t pid, bool v1, bool v2, struct er
 	for (size_t i = 0; i < cg->n; i++) {
 		if (!(cg->d[i].v2 ? v2 : v1))
 			continue;
+		const char *file = !cg->d[i].v2 && pid == 0 ? "tasks" : "cgroup.procs";
 		char path[768];
-		if (snprintf(path, sizeof(path), "%s/cgroup.procs", cg->d[i].path) >=
-		    (int)sizeof(path))
-			return err_msg(e, ENAMETOOLONG, "cgroup: path too long");
+		if (snprintf(path, sizeof(path), "%s/%s", cg->d[i].path, file) >= (int)sizeof(path))
+			return err_msg(e, ENAMETOOLONG, "cgroup %s: path too long", cg->d[i].path);
 		int r = write_file(path, buf, (size_t)n, NULL);
+		if (r < 0 && pid == 0)
+			return err_sys(e, -r, "cgroup %s: move the process into it", cg->d[i].path);
 		if (r < 0)
 			return err_sys(e, -r, "cgroup %s: move pid %d into it", cg->d[i].path,
 				       (int)pid);
 	}
 	return 0;
-}
-
-int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e)
-{
-	return place(cg, pid, true, !skip_v2, e);
 }
 
 int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e)
@@ -557,18 +553,7 @@ int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e)
 
 int cg_enter(const struct cgroup *cg, bool skip_v2, struct err *e)
 {
-	for (size_t i = 0; i < cg->n; i++) {
-		if (cg->d[i].v2 && skip_v2)
-			continue;
-		char path[768];
-		if (snprintf(path, sizeof(path), "%s/%s", cg->d[i].path,
-			     cg->d[i].v2 ? "cgroup.procs" : "tasks") >= (int)sizeof(path))
-			return err_msg(e, ENAMETOOLONG, "cgroup %s: path too long", cg->d[i].path);
-		int r = write_file(path, "0", 1, NULL);
-		if (r < 0)
-			return err_sys(e, -r, "cgroup %s: move the process into it", cg->d[i].path);
-	}
-	return 0;
+	return place(cg, 0, true, !skip_v2, e);
 }
 
 int cg_open_v2(struct cgroup *cg, struct err *e)

@@ -221,9 +221,6 @@ struct cgroup {
 int cg_create(const char *cgroups_path, const char *id, const struct cg_resources *res, bool lean,
 	      int statefd, struct cgroup *cg, bool *made, struct err *e);
 
-/* Move `pid` into every directory of the container's cgroup (but the v2
- * one with `skip_v2`: clone3 put it there with CLONE_INTO_CGROUP). */
-int cg_place(const struct cgroup *cg, pid_t pid, bool skip_v2, struct err *e);
 /* Move `pid` into the v2 directory only (nothing if there is none). */
 int cg_place_v2(const struct cgroup *cg, pid_t pid, struct err *e);
 /* The calling process, single-threaded, moves itself into every
