@@ -109,6 +109,19 @@ int write_file_atomic(int dirfd, const char *name, const void *buf, size_t len, 
 	return 0;
 }
 
+int write_file_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+		   struct err *e)
+{
+	_cleanup_close_ int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return err_sys(e, errno, "create %s", name);
+	int r = write_all(fd, buf, len);
+	if (r < 0)
+		return err_sys(e, -r, "write %s", name);
+	return 0;
+}
+
 int write_file(const char *path, const char *buf, size_t len, struct err *e)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);

@@ -21,6 +21,12 @@ int read_fd(int fd, char **out, size_t *len, struct err *e);
 int write_file_atomic(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
 		      struct err *e);
 
+/* Create `dirfd`/`name`, which must not exist (O_EXCL, no symlink), and
+ * write `buf` in place: for a directory the caller has just made and
+ * holds, where no reader can see a part and a rename buys nothing. */
+int write_file_new(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+		   struct err *e);
+
 /* open(O_WRONLY|O_TRUNC) + write; for /proc and /sys knobs.  Returns
  * 0 or -errno, message only if `e` is given. */
 int write_file(const char *path, const char *buf, size_t len, struct err *e);

@@ -246,32 +246,11 @@ static void add_mount(struct jb *b, json_object *mounts, const char *dst, const 
 	push(b, mounts, m);
 }
 
-/* A file of the bundle, written in place: the container's directory is
- * new and held locked by us, and nothing reads a container before its
- * record exists (record.json, written atomically after these, is what
- * makes it one), so a temporary name and rename(2) would buy nothing. */
-static int put_file(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
-		    struct err *e)
-{
-	_cleanup_close_ int fd =
-	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return err_sys(e, errno, "create %s", name);
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_sys(e, errno, "write %s", name);
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* /etc/hosts, /etc/hostname, /etc/resolv.conf: files of the container's
- * directory, bound over the root's. */
+ * directory, bound over the root's.  The bundle's files are written in
+ * place (write_file_new): the container's directory is new and held
+ * locked by us, and nothing reads a container before its record exists
+ * (record.json, written atomically after these, is what makes it one). */
 static int write_etc_files(int dirfd, const char *hostname, bool host_net, struct err *e)
 {
 	char buf[1024];
@@ -282,19 +261,19 @@ static int write_etc_files(int dirfd, const char *hostname, bool host_net, struc
 	_cleanup_free_ char *hosts = NULL, *resolv = NULL;
 	int r;
 	if (host_net && read_file_at(AT_FDCWD, "/etc/hosts", &hosts, NULL, NULL) == 0)
-		r = put_file(dirfd, "hosts", hosts, strlen(hosts), 0644, e);
+		r = write_file_new(dirfd, "hosts", hosts, strlen(hosts), 0644, e);
 	else
-		r = put_file(dirfd, "hosts", buf, (size_t)n, 0644, e);
+		r = write_file_new(dirfd, "hosts", buf, (size_t)n, 0644, e);
 	if (r < 0)
 		return r;
 	n = snprintf(buf, sizeof(buf), "%s\n", hostname);
-	if ((r = put_file(dirfd, "hostname", buf, (size_t)n, 0644, e)) < 0)
+	if ((r = write_file_new(dirfd, "hostname", buf, (size_t)n, 0644, e)) < 0)
 		return r;
 	if (read_file_at(AT_FDCWD, "/etc/resolv.conf", &resolv, NULL, NULL) < 0)
 		resolv = strdup("");
 	if (!resolv)
 		return err_sys(e, ENOMEM, "resolv.conf");
-	return put_file(dirfd, "resolv.conf", resolv, strlen(resolv), 0644, e);
+	return write_file_new(dirfd, "resolv.conf", resolv, strlen(resolv), 0644, e);
 }
 
 static json_object *idmap(struct jb *b, const struct id_range *r, size_t n)
@@ -549,7 +528,7 @@ int bundle_write(int dirfd, const struct bundle_in *in, char **config, size_t *c
 		size_t len;
 		const char *s =
 		    json_object_to_json_string_length(spec, JSON_C_TO_STRING_PLAIN, &len);
-		r = s ? put_file(dirfd, "config.json", s, len, 0600, e)
+		r = s ? write_file_new(dirfd, "config.json", s, len, 0600, e)
 		      : err_sys(e, ENOMEM, "config.json");
 		if (r == 0 && config) {
 			if (!(*config = malloc(len + 1))) {
