@@ -106,6 +106,28 @@ static int view_ok(const char *t)
 	       !exists(t, "d/z");
 }
 
+/* A child in a private mount namespace, so a test's mounts stay its own:
+ * returns 0 in the child (which exits 10 if the namespace cannot be made)
+ * and the child's pid in the parent. */
+static pid_t fork_private_mounts(void)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0 &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+		_exit(10);
+	return pid;
+}
+
+/* The child `pid` exited with 0 (its other codes say which step failed). */
+static void assert_child_ok(pid_t pid)
+{
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_overlay_root(void **state)
 {
 	if (geteuid() != 0)
@@ -117,12 +139,8 @@ static void test_overlay_root(void **state)
 	/* Top layer first. */
 	assert_true(strstr(r.lowerdir, L2 + 7) < strstr(r.lowerdir, L1 + 7));
 	/* A private mount namespace keeps the test's mount to itself. */
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_private_mounts();
 	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			_exit(10);
 		if (rootfs_mount(&r, 0, &e) < 0 || r.kind != ROOTFS_OVERLAY)
 			_exit(11);
 		if (!view_ok(r.target))
@@ -138,10 +156,7 @@ static void test_overlay_root(void **state)
 		snprintf(p, sizeof(p), "%s/upper", r.dir);
 		_exit(exists(p, "new") ? 0 : 15);
 	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_child_ok(pid);
 	/* In use until removed. */
 	char cid[128];
 	assert_int_equal(store_image_in_use(&st, img.id, cid, sizeof(cid)), 1);
@@ -183,10 +198,7 @@ static void test_overlay_userns(void **state)
 			_exit(15);
 		_exit(view_ok(r.target) ? 0 : 16);
 	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_child_ok(pid);
 	assert_int_equal(rootfs_remove(&st, "c2", &e), 0);
 	rootfs_free(&r);
 }
@@ -201,12 +213,8 @@ static void test_overlay_volatile(void **state)
 	struct rootfs r;
 	struct err e = {0};
 	assert_int_equal(rootfs_prepare(&st, "c5", &img, &r, &e), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_private_mounts();
 	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			_exit(10);
 		if (rootfs_mount(&r, ROOTFS_VOLATILE, &e) < 0 || r.kind != ROOTFS_OVERLAY)
 			_exit(11);
 		if (!view_ok(r.target))
@@ -223,10 +231,7 @@ static void test_overlay_volatile(void **state)
 			_exit(14);
 		_exit(rootfs_unmount(&r, &e) < 0 ? 15 : 0);
 	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_child_ok(pid);
 	assert_int_equal(rootfs_remove(&st, "c5", &e), 0);
 	assert_false(exists(r.dir, "."));
 	rootfs_free(&r);
@@ -283,12 +288,8 @@ static void test_overlay_probe(void **state)
 		skip();
 	struct rootfs r;
 	struct err e = {0};
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	pid_t pid = fork_private_mounts();
 	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-			_exit(10);
 		unlinkat(st.dirfd, ROOTFS_OVERLAY_OK, 0);
 		if (rootfs_prepare(&st, "c7", &img, &r, &e) < 0)
 			_exit(11);
@@ -315,10 +316,7 @@ static void test_overlay_probe(void **state)
 		rootfs_free(&r);
 		_exit(0);
 	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_child_ok(pid);
 	assert_int_equal(rootfs_remove(&st, "c7", &e), 0);
 	assert_int_equal(rootfs_remove(&st, "c8", &e), 0);
 	/* Where overlayfs does not mount, the probe says so and gives the
