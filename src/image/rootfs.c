@@ -54,6 +54,15 @@ static int write_image_file(struct store *s, const char *dir, const struct image
 	return write_file_atomic(dfd, "image", buf, (size_t)(p - buf), 0644, e);
 }
 
+/* r->target = STORE/mnt, the mount point every container shares (no
+ * length check: STORE/containers/<id> fitted in r->dir, and it is longer). */
+static void shared_target(const struct store *s, struct rootfs *r)
+{
+	size_t root_len = strlen(s->root);
+	memcpy(r->target, s->root, root_len);
+	memcpy(r->target + root_len, "/" ROOTFS_SHARED_TARGET, sizeof("/" ROOTFS_SHARED_TARGET));
+}
+
 int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *img,
 		   struct rootfs *r, struct err *e)
 {
@@ -82,10 +91,7 @@ int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *
 		return err_prefix(e, "container %s", ctr_id);
 	if (snprintf(r->dir, sizeof(r->dir), "%s/%s", s->root, rel) >= (int)sizeof(r->dir) - 8)
 		return err_msg(e, ENAMETOOLONG, "container %s: path too long", ctr_id);
-	/* r->dir is longer than STORE/mnt. */
-	size_t root_len = strlen(s->root);
-	memcpy(r->target, s->root, root_len);
-	memcpy(r->target + root_len, "/" ROOTFS_SHARED_TARGET, sizeof("/" ROOTFS_SHARED_TARGET));
+	shared_target(s, r);
 
 	/* lowerdir: top layer first; an image without layers gets an empty dir. */
 	size_t cap = 64 + strlen(r->dir);
@@ -221,9 +227,7 @@ int rootfs_overlay_probe(struct store *s, struct rootfs *r, struct err *e)
 	snprintf(rel, sizeof(rel), "%s/rootfs", r->dir + strlen(s->root) + 1);
 	if (unlinkat(s->dirfd, rel, AT_REMOVEDIR) < 0)
 		return err_sys(e, errno, "remove %s", r->target);
-	size_t root_len = strlen(s->root);
-	memcpy(r->target, s->root, root_len);
-	memcpy(r->target + root_len, "/" ROOTFS_SHARED_TARGET, sizeof("/" ROOTFS_SHARED_TARGET));
+	shared_target(s, r);
 	/* A marker that tells the next start not to probe again. */
 	if (write_file_atomic(s->dirfd, ROOTFS_OVERLAY_OK, "", 0, 0644, e) < 0)
 		return err_prefix(e, "storage %s", s->root);
