@@ -70,7 +70,8 @@ ENTRY_FN static bool entry_small(long argc, char **argv)
 	for (const char *p = argv[0]; *p; p++)
 		if (*p == '/')
 			base = p + 1;
-	return entry_streq(base, "init") || (argc > 1 && entry_streq(argv[1], "_monitor"));
+	return entry_streq(base, "init") ||
+	       (argc > 1 && (entry_streq(argv[1], "_monitor") || entry_streq(argv[1], "_reap")));
 }
 
 /* `sp` points at argc, as the kernel left the stack at the entry. */

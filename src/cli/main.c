@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "engine/ctr.h"
 #include "engine/ctr_net.h"
+#include "engine/reap.h"
 #include "engine/tinyinit.h"
 
 #include <malloc.h>
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
 		return tinyinit_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "_monitor") == 0)
 		return monitor_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "_reap") == 0)
+		return reap_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "_net_attach") == 0)
 		return ctr_net_attach_main(argc - 1, argv + 1);
 	prefault_heap(128 << 10);

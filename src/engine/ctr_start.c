@@ -262,6 +262,13 @@ static void mark_exited(struct ctr_store *s, const char *id, int code, bool oom,
 	if (!rec.auto_remove && record_write(dirfd, &rec, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	bool rm = rec.auto_remove;
+	/* A kept container's mount namespace goes here and now: a later
+	 * start mounts the same upper directory again.  --rm hands it to the
+	 * reaper (reap.h) with the store's trash. */
+	if (!rm && s->mntns >= 0) {
+		close(s->mntns);
+		s->mntns = -1;
+	}
 	/* --rm: ctr_discard releases the network (once is enough). */
 	if (!rm)
 		ctr_net_down(s, id);
@@ -320,7 +327,8 @@ static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, b
 				    .config_len = config_len,
 				    .seccomp_cache = s->seccomp,
 				    .cgroup_lean = true,
-				    .oom_killed = &oom};
+				    .oom_killed = &oom,
+				    .mntns = &s->mntns};
 	int st = 1;
 	r = rt_run(&ro, false, false, &st, e);
 	*status = r < 0 ? start_failure_status(st) : st;

@@ -214,7 +214,8 @@ void ctr_image_release(struct ctr_image *ci)
 	ci->cfg_loaded = ci->st_open = false;
 }
 
-int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e)
+int ctr_image_remove(const char *storage, const char *ctr_id, char *trashed, size_t len,
+		     struct err *e)
 {
 	char root[PATH_MAX];
 	struct store st;
@@ -222,6 +223,8 @@ int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e)
 	if (r < 0 || (r = store_open(&st, root, e)) < 0)
 		return r;
 	r = rootfs_remove(&st, ctr_id, e);
+	if (r > 0)
+		snprintf(trashed, len, "%s", root);
 	store_close(&st);
 	return r;
 }

@@ -55,8 +55,11 @@ void ctr_image_abort(struct ctr_image *ci, const char *ctr_id);
 /* Free what setup holds (the container's directories stay). */
 void ctr_image_release(struct ctr_image *ci);
 
-/* At rm: unmount and remove the container's root in the store at
- * `storage` (the one it was created in). */
-int ctr_image_remove(const char *storage, const char *ctr_id, struct err *e);
+/* At rm: unmount the container's root in the store at `storage` (the
+ * one it was created in) and move it to that store's trash; then the
+ * store's resolved root goes to `trashed` (someone must start the
+ * reaper: ctr_store_close does).  Returns rootfs_remove's result. */
+int ctr_image_remove(const char *storage, const char *ctr_id, char *trashed, size_t len,
+		     struct err *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/userns.h"
+#include "engine/reap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -70,7 +71,7 @@ static int open_dir(const char *root, const char *sub, struct err *e)
 int ctr_store_open(struct ctr_store *s, struct err *e)
 {
 	memset(s, 0, sizeof(*s));
-	s->ctrs = s->names = -1;
+	s->ctrs = s->names = s->mntns = -1;
 	int r = default_roots(s, e);
 	if (r < 0)
 		return r;
@@ -92,6 +93,12 @@ int ctr_store_open(struct ctr_store *s, struct err *e)
 
 void ctr_store_close(struct ctr_store *s)
 {
+	if (s->reap[0] || s->mntns >= 0)
+		reap_spawn(s->self, s->reap[0] ? s->reap : NULL, s->mntns);
+	if (s->mntns >= 0)
+		close(s->mntns);
+	s->reap[0] = '\0';
+	s->mntns = -1;
 	if (s->ctrs >= 0)
 		close(s->ctrs);
 	if (s->names >= 0)

@@ -31,10 +31,16 @@ struct ctr_store {
 	char self[PATH_MAX];	/* capsa's own binary (for the monitor, --init) */
 	int ctrs;		/* fd of <root>/containers */
 	int names;		/* fd of <root>/names */
+	/* Left for the reaper (engine/reap.h) when the store closes: a
+	 * store whose trash got something ("" none), and a foreground --rm
+	 * container's mount namespace (-1 none). */
+	char reap[PATH_MAX];
+	int mntns;
 };
 
 /* Resolve the roots from the environment and make the directories. */
 int ctr_store_open(struct ctr_store *s, struct err *e);
+/* Close; start the reaper if something was left for it. */
 void ctr_store_close(struct ctr_store *s);
 
 /* Make containers/<id>/ and return it open and locked. */

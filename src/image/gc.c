@@ -9,6 +9,7 @@
 #include "image/index.h"
 #include "image/ref.h"
 #include "image/store.h"
+#include "image/trash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -202,6 +203,11 @@ int store_gc(struct store *s, const struct image_index *x, struct gc_stats *st, 
 	struct hexset blobs = {0}, layers = {0};
 	int r = 0;
 	memset(st, 0, sizeof(*st));
+	/* Removed containers' directories first (waiting for a reaper at
+	 * work): after rmi or prune nothing of them is left.  What cannot
+	 * be removed stays in the trash for the next try. */
+	int n = trash_empty(s, NULL);
+	st->temps += n > 0 ? (size_t)n : 0;
 	for (size_t i = 0; r == 0 && i < x->n; i++) {
 		const struct image_rec *im = &x->v[i];
 		r = set_add(&blobs, im->id);

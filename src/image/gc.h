@@ -5,7 +5,8 @@
  * that has a root filesystem (containers/<id>/image, written by
  * rootfs_prepare).  Removed: everything else in blobs/ and layers/, and
  * temporary files and directories whose writer is gone (each writer
- * holds a flock on its temporary, so a live one is never touched).
+ * holds a flock on its temporary, so a live one is never touched), and
+ * the trash (trash.h), counted with the temporaries.
  * Call with store_lock held and the index `x` just saved.
  */
 #ifndef CAPSA_IMAGE_GC_H

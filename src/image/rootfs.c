@@ -8,6 +8,7 @@
 #include "image/index.h"
 #include "image/rootfs_copy.h"
 #include "image/store.h"
+#include "image/trash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -250,20 +251,15 @@ int rootfs_remove(struct store *s, const char *ctr_id, struct err *e)
 	if (stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev &&
 	    umount2(path, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return err_sys(e, errno, "unmount %s", path);
-	/* Only what rootfs_prepare made (and "layers" and "rootfs" of older
-	 * versions): the engine may keep its own records in the same
-	 * directory.  rm_rf_at does not cross mount points. */
-	static const char *const mine[] = {"upper", "work", "image", "rootfs", "empty", "layers"};
-	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
-		snprintf(rel, sizeof(rel), "containers/%s/%s", ctr_id, mine[i]);
-		int r = userns_rm_rf_at(s->dirfd, rel);
-		if (r < 0)
-			return err_sys(e, -r, "remove %s/%s", s->root, rel);
-	}
+	/* Into the trash in one rename (trash.h): the blocks are freed by
+	 * whoever empties it, not on this command's time.  When the rename
+	 * fails, remove the tree here. */
 	snprintf(rel, sizeof(rel), "containers/%s", ctr_id);
-	if (unlinkat(s->dirfd, rel, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY && errno != EEXIST &&
-	    errno != ENOENT)
-		return err_sys(e, errno, "remove %s/%s", s->root, rel);
+	int r = trash_put(s, rel, ctr_id, NULL);
+	if (r >= 0)
+		return r;
+	if ((r = userns_rm_rf_at(s->dirfd, rel)) < 0)
+		return err_sys(e, -r, "remove %s/%s", s->root, rel);
 	return 0;
 }
 

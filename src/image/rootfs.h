@@ -86,8 +86,11 @@ int rootfs_mount(struct rootfs *r, unsigned flags, struct err *e);
 /* Unmount r->target (a copy has nothing to unmount). */
 int rootfs_unmount(struct rootfs *r, struct err *e);
 
-/* Unmount the container's own rootfs/ if mounted and remove what
- * rootfs_prepare and rootfs_own_target made. */
+/* Unmount the container's own rootfs/ if mounted, then move
+ * containers/<id> (what rootfs_prepare and rootfs_own_target made) into
+ * the store's trash (trash.h).  Returns 1 when something went to the
+ * trash (someone must empty it: engine/reap.h), 0 when there was nothing,
+ * or <0 when neither the move nor a removal in place worked. */
 int rootfs_remove(struct store *s, const char *ctr_id, struct err *e);
 
 void rootfs_free(struct rootfs *r);

@@ -287,10 +287,21 @@ static void finish_run(const struct rt_create_opts *o, struct creation *c)
 	close(dirfd);
 }
 
+/* The init's mount namespace, or -1 (then its exit tears it down as
+ * usual: nothing is lost but the time). */
+static int open_mntns(pid_t pid)
+{
+	char p[40];
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	return open(p, O_RDONLY | O_CLOEXEC);
+}
+
 int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, struct err *e)
 {
 	struct creation c;
 	*status = 1;
+	if (o->mntns)
+		*o->mntns = -1;
 	int r = begin(o, &c, e);
 	struct launch l = {.o = o,
 			   .spec = c.spec,
@@ -311,6 +322,8 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 		launch_abort(&l);
 		goto out;
 	}
+	if (o->mntns && !detach)
+		*o->mntns = open_mntns(l.pid);
 	/* From here until the exec the init runs on memory we share: we
 	 * only wait (see sandbox.c). */
 	if ((r = sync_send(l.sock, SYNC_GO, 0, NULL, -1)) < 0) {

@@ -34,6 +34,13 @@ struct rt_create_opts {
 	/* rt_run in the foreground: if set, whether the OOM killer killed
 	 * a process of the container's cgroup (read before it goes). */
 	bool *oom_killed;
+	/* rt_run in the foreground: if set, receives an fd on the init's
+	 * mount namespace (/proc/PID/ns/mnt, opened while it ran), or -1.
+	 * While the caller holds it, the namespace and its mounts (the
+	 * overlay root) outlive the init: they are torn down when the last
+	 * holder closes it, not in the exit rt_run waits for.  The caller
+	 * closes it (or hands it on). */
+	int *mntns;
 };
 
 /* Set the container up; its init waits for rt_start(). */

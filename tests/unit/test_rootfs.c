@@ -15,6 +15,7 @@
 #include "image/rootfs.h"
 #include "image/rootfs_copy.h"
 #include "image/store.h"
+#include "image/trash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,7 +162,7 @@ static void test_overlay_root(void **state)
 	char cid[128];
 	assert_int_equal(store_image_in_use(&st, img.id, cid, sizeof(cid)), 1);
 	assert_string_equal(cid, "c1");
-	assert_int_equal(rootfs_remove(&st, "c1", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c1", &e), 1);
 	assert_false(exists(r.dir, "."));
 	assert_int_equal(store_image_in_use(&st, img.id, cid, sizeof(cid)), 0);
 	rootfs_free(&r);
@@ -199,13 +200,13 @@ static void test_overlay_userns(void **state)
 		_exit(view_ok(r.target) ? 0 : 16);
 	}
 	assert_child_ok(pid);
-	assert_int_equal(rootfs_remove(&st, "c2", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c2", &e), 1);
 	rootfs_free(&r);
 }
 
 /* ROOTFS_VOLATILE: the mount carries overlay's "volatile" (this kernel
- * has it), shows the layers as a plain one does, and rootfs_remove
- * clears what volatile leaves in the work dir. */
+ * has it), shows the layers as a plain one does, and the trash takes
+ * what volatile leaves in the work dir. */
 static void test_overlay_volatile(void **state)
 {
 	if (geteuid() != 0)
@@ -232,8 +233,11 @@ static void test_overlay_volatile(void **state)
 		_exit(rootfs_unmount(&r, &e) < 0 ? 15 : 0);
 	}
 	assert_child_ok(pid);
-	assert_int_equal(rootfs_remove(&st, "c5", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c5", &e), 1);
 	assert_false(exists(r.dir, "."));
+	/* What volatile leaves in the work dir goes with the trash. */
+	assert_true(trash_empty(&st, &e) >= 1);
+	assert_false(exists(st.root, "trash/c5"));
 	rootfs_free(&r);
 }
 
@@ -248,7 +252,7 @@ static void test_copy_fallback(void **state)
 	assert_string_equal(r.target, want);
 	assert_int_equal(rootfs_copy_layers(r.lowerdir, r.target, &e), 0);
 	assert_true(view_ok(r.target));
-	assert_int_equal(rootfs_remove(&st, "c3", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c3", &e), 1);
 	rootfs_free(&r);
 }
 
@@ -272,7 +276,7 @@ static void test_layout(void **state)
 	    buf, "sha256:3333333333333333333333333333333333333333333333333333333333333333\n" L1
 		 "\n" L2 "\n");
 	free(buf);
-	assert_int_equal(rootfs_remove(&st, "c6", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c6", &e), 1);
 	assert_false(exists(r.dir, "."));
 	/* The shared mount point stays. */
 	assert_true(exists(r.target, "."));
@@ -317,8 +321,8 @@ static void test_overlay_probe(void **state)
 		_exit(0);
 	}
 	assert_child_ok(pid);
-	assert_int_equal(rootfs_remove(&st, "c7", &e), 0);
-	assert_int_equal(rootfs_remove(&st, "c8", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c7", &e), 1);
+	assert_int_equal(rootfs_remove(&st, "c8", &e), 1);
 	/* Where overlayfs does not mount, the probe says so and gives the
 	 * container its own mount point for the fallbacks. */
 	unlinkat(st.dirfd, ROOTFS_OVERLAY_OK, 0);
@@ -329,7 +333,7 @@ static void test_overlay_probe(void **state)
 	assert_true(exists(r.dir, "rootfs"));
 	assert_non_null(strstr(r.target, "/rootfs"));
 	assert_int_not_equal(faccessat(st.dirfd, ROOTFS_OVERLAY_OK, F_OK, 0), 0);
-	assert_int_equal(rootfs_remove(&st, "c9", &e), 0);
+	assert_int_equal(rootfs_remove(&st, "c9", &e), 1);
 	assert_false(exists(r.dir, "."));
 	rootfs_free(&r);
 }
@@ -348,13 +352,37 @@ static void test_bad_input(void **state)
 	rootfs_remove(&st, "c4", &e);
 }
 
+/* rootfs_remove is one rename into the trash; trash_empty removes the
+ * tree (whatever the container wrote), the lock file stays. */
+static void test_trash(void **state)
+{
+	struct rootfs r;
+	struct err e = {0};
+	assert_int_equal(rootfs_prepare(&st, "c10", &img, &r, &e), 0);
+	char p[8400];
+	snprintf(p, sizeof(p), "%s/upper/a", r.dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/upper/a/file", r.dir);
+	put(p, "written by the container");
+	assert_int_equal(rootfs_remove(&st, "c10", &e), 1);
+	assert_false(exists(r.dir, "."));
+	assert_true(exists(st.root, "trash/c10/upper/a/file"));
+	/* Gone already: nothing more to move. */
+	assert_int_equal(rootfs_remove(&st, "c10", &e), 0);
+	assert_true(trash_empty(&st, &e) >= 1);
+	assert_false(exists(st.root, "trash/c10"));
+	assert_true(exists(st.root, "trash/.lock"));
+	assert_int_equal(trash_empty(&st, &e), 0);
+	rootfs_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_overlay_root),     cmocka_unit_test(test_overlay_userns),
 	    cmocka_unit_test(test_overlay_volatile), cmocka_unit_test(test_copy_fallback),
 	    cmocka_unit_test(test_layout),	     cmocka_unit_test(test_overlay_probe),
-	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_bad_input),	     cmocka_unit_test(test_trash),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
