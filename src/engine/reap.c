@@ -17,6 +17,7 @@
 
 #include "base/cleanup.h"
 #include "base/error.h"
+#include "image/spare.h"
 #include "image/store.h"
 #include "image/trash.h"
 #include "runtime/clone_vm.h"
@@ -181,6 +182,9 @@ int reap_main(int argc, char **argv)
 	snprintf(st.root, sizeof(st.root), "%s", argv[1]);
 	struct err e = {0};
 	int r = trash_empty(&st, &e);
+	/* The next start's directory, now that the disk is ours. */
+	if (r > 0)
+		spare_make(&st, NULL);
 	close(st.dirfd);
 	return r < 0;
 }

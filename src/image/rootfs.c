@@ -7,6 +7,7 @@
 #include "base/userns.h"
 #include "image/index.h"
 #include "image/rootfs_copy.h"
+#include "image/spare.h"
 #include "image/store.h"
 #include "image/trash.h"
 
@@ -74,11 +75,15 @@ int rootfs_prepare(struct store *s, const char *ctr_id, const struct image_rec *
 			       ctr_id);
 	char rel[256];
 	snprintf(rel, sizeof(rel), "containers/%s", ctr_id);
-	if (mkdirat(s->dirfd, rel, 0700) < 0 && errno != EEXIST)
+	/* The spare (spare.h) already holds upper/ and work/. */
+	size_t first = 0;
+	if (spare_take(s, rel))
+		first = 2;
+	else if (mkdirat(s->dirfd, rel, 0700) < 0 && errno != EEXIST)
 		return err_sys(e, errno, "container %s: mkdir %s/%s", ctr_id, s->root, rel);
 	/* empty/ only for an image without layers (its lowerdir): one
 	 * directory less to make and remove on every container start. */
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]) - (img->n_layers > 0); i++) {
+	for (size_t i = first; i < sizeof(sub) / sizeof(sub[0]) - (img->n_layers > 0); i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s/%s", rel, sub[i]);
 		if (mkdirat(s->dirfd, p, 0700) < 0 && errno != EEXIST)

@@ -14,6 +14,7 @@
 #include "image/index.h"
 #include "image/rootfs.h"
 #include "image/rootfs_copy.h"
+#include "image/spare.h"
 #include "image/store.h"
 #include "image/trash.h"
 
@@ -376,13 +377,46 @@ static void test_trash(void **state)
 	rootfs_free(&r);
 }
 
+/* The reaper's spare directory: made once, taken by the next prepare in
+ * one rename (upper/ and work/ with it), made again; a stale temporary
+ * of a killed maker goes. */
+static void test_spare(void **state)
+{
+	struct rootfs r;
+	struct err e = {0};
+	char p[8400];
+	snprintf(p, sizeof(p), "%s/" SPARE_DIR, st.root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/" SPARE_DIR "/.tmp-1/upper", st.root);
+	assert_int_equal(mkdir_p(p, 0700, &e), 0);
+	assert_int_equal(spare_make(&st, &e), 1);
+	assert_true(exists(st.root, SPARE_DIR "/next/upper"));
+	assert_true(exists(st.root, SPARE_DIR "/next/work"));
+	assert_false(exists(st.root, SPARE_DIR "/.tmp-1"));
+	assert_int_equal(spare_make(&st, &e), 0); /* one is enough */
+	assert_int_equal(rootfs_prepare(&st, "c11", &img, &r, &e), 0);
+	assert_false(exists(st.root, SPARE_DIR "/next"));
+	assert_true(exists(r.dir, "upper"));
+	assert_true(exists(r.dir, "work"));
+	assert_true(exists(r.dir, "image"));
+	assert_int_equal(spare_make(&st, &e), 1);
+	assert_int_equal(rootfs_remove(&st, "c11", &e), 1);
+	assert_true(trash_empty(&st, &e) >= 1);
+	rootfs_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_overlay_root),     cmocka_unit_test(test_overlay_userns),
-	    cmocka_unit_test(test_overlay_volatile), cmocka_unit_test(test_copy_fallback),
-	    cmocka_unit_test(test_layout),	     cmocka_unit_test(test_overlay_probe),
-	    cmocka_unit_test(test_bad_input),	     cmocka_unit_test(test_trash),
+	    cmocka_unit_test(test_overlay_root),
+	    cmocka_unit_test(test_overlay_userns),
+	    cmocka_unit_test(test_overlay_volatile),
+	    cmocka_unit_test(test_copy_fallback),
+	    cmocka_unit_test(test_layout),
+	    cmocka_unit_test(test_overlay_probe),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_trash),
+	    cmocka_unit_test(test_spare),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
