@@ -63,7 +63,13 @@ cleanup() {
 	done
 	[ -z "$PODMAN" ] || $PODMAN --root "$disk/podman" --runroot "$state/podman-run" \
 		--storage-driver overlay system reset -f >/dev/null 2>&1 || true
-	umount "$state" 2>/dev/null || true
+	# A reaper (src/engine/reap.c) may still hold a container's mount
+	# namespace, whose /etc/hosts binds come from this tmpfs: busy for a
+	# few milliseconds.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		umount "$state" 2>/dev/null && break
+		sleep 0.2
+	done
 	rm -rf "$state" "$disk"
 }
 trap cleanup EXIT

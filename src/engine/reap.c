@@ -91,14 +91,16 @@ static long raw4(long n, long a, long b, long c, long d)
 static int reap_child(void *arg)
 {
 	const struct reap_child *c = arg;
-	uint64_t none = 0;
+	/* No handler of ours may run on this stack: everything blocked
+	 * until the execve (which resets the handlers; reap_main unblocks). */
+	uint64_t all = ~0ULL;
+	raw4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&all, 0, sizeof(all));
 	raw4(SYS_setsid, 0, 0, 0, 0);
 	/* Background work: only on a CPU nobody else wants, and the disk
 	 * likewise (the removal's discards). */
 	int prio = 0;
 	raw4(SYS_sched_setscheduler, 0, SCHED_IDLE, (long)&prio, 0);
 	raw4(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, 3 << 13 /* IOPRIO_CLASS_IDLE */, 0);
-	raw4(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof(none));
 	long null = raw4(SYS_open, (long)"/dev/null", O_RDWR | O_CLOEXEC, 0, 0);
 	if (null < 0)
 		return 127;
@@ -169,6 +171,9 @@ int reap_main(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3)
 		return 2;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* The last reference to the container's mount namespace: its
 	 * mounts (the overlay root) are torn down here, in this close. */
 	if (argc == 3)
