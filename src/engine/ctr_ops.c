@@ -5,7 +5,6 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "engine/image_use.h"
-#include "engine/reap.h"
 #include "engine/store.h"
 #include "net/net.h"
 #include "runtime/container.h"
@@ -85,11 +84,7 @@ void ctr_discard(struct ctr_store *s, const struct record *r)
 		char trashed[PATH_MAX] = "";
 		if (ctr_image_remove(r->storage, r->id, trashed, sizeof(trashed), &e) < 0)
 			fprintf(stderr, "capsa: warning: container %.12s: %s\n", r->id, e.msg);
-		/* One reaper per store, started when ours closes. */
-		if (trashed[0] && s->reap[0] && strcmp(trashed, s->reap) != 0)
-			reap_spawn(s->self, s->reap, -1);
-		if (trashed[0])
-			memcpy(s->reap, trashed, sizeof(trashed));
+		ctr_store_reap_later(s, trashed);
 	}
 	ctr_store_remove(s, r->id, NULL);
 }

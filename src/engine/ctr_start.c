@@ -111,6 +111,13 @@ static int fresh_net_up(struct ctr_store *s, int dirfd, struct record *rec, stru
 	return r;
 }
 
+static void abort_image(struct ctr_store *s, struct ctr_image *ci, const char *id)
+{
+	char trashed[PATH_MAX] = "";
+	ctr_image_abort(ci, id, trashed, sizeof(trashed));
+	ctr_store_reap_later(s, trashed);
+}
+
 int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundle_image *img,
 	       char id[ID_HEX + 1], pid_t owner, char **config, size_t *config_len, struct err *e)
 {
@@ -125,7 +132,7 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 	struct ctr_image ci = {0};
 	if (!o->rootfs) {
 		if ((r = ctr_image_setup(&ci, o->image, o->pull, o->platform, id, o->rm, e)) < 0) {
-			ctr_image_abort(&ci, id);
+			abort_image(s, &ci, id);
 			ctr_image_release(&ci);
 			return r;
 		}
@@ -183,7 +190,7 @@ fail:
 		close(steal_fd(&dirfd));
 		ctr_store_remove(s, id, NULL);
 	}
-	ctr_image_abort(&ci, id);
+	abort_image(s, &ci, id);
 	ctr_image_release(&ci);
 	return r;
 }

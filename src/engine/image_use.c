@@ -198,10 +198,10 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	return 0;
 }
 
-void ctr_image_abort(struct ctr_image *ci, const char *ctr_id)
+void ctr_image_abort(struct ctr_image *ci, const char *ctr_id, char *trashed, size_t len)
 {
-	if (ci->prepared)
-		rootfs_remove(&ci->st, ctr_id, NULL);
+	if (ci->prepared && rootfs_remove(&ci->st, ctr_id, NULL) > 0)
+		snprintf(trashed, len, "%s", ci->st.root);
 	ci->prepared = false;
 }
 

@@ -49,8 +49,10 @@ struct ctr_image {
 int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, const char *platform,
 		    const char *ctr_id, bool scratch, struct err *e);
 
-/* Undo a setup whose container creation failed afterwards. */
-void ctr_image_abort(struct ctr_image *ci, const char *ctr_id);
+/* Undo a setup whose container creation failed afterwards; the store's
+ * root goes to `trashed` when the container's directory went to its
+ * trash (as ctr_image_remove). */
+void ctr_image_abort(struct ctr_image *ci, const char *ctr_id, char *trashed, size_t len);
 
 /* Free what setup holds (the container's directories stay). */
 void ctr_image_release(struct ctr_image *ci);

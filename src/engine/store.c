@@ -91,6 +91,15 @@ int ctr_store_open(struct ctr_store *s, struct err *e)
 	return 0;
 }
 
+void ctr_store_reap_later(struct ctr_store *s, const char *storage)
+{
+	if (!storage[0])
+		return;
+	if (s->reap[0] && strcmp(storage, s->reap) != 0)
+		reap_spawn(s->self, s->reap, -1);
+	snprintf(s->reap, sizeof(s->reap), "%s", storage);
+}
+
 void ctr_store_close(struct ctr_store *s)
 {
 	if (s->reap[0] || s->mntns >= 0)

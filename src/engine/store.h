@@ -43,6 +43,11 @@ int ctr_store_open(struct ctr_store *s, struct err *e);
 /* Close; start the reaper if something was left for it. */
 void ctr_store_close(struct ctr_store *s);
 
+/* Note that the image store at `storage` has something in its trash: the
+ * reaper starts when this store closes (at once for another store noted
+ * before).  "" does nothing. */
+void ctr_store_reap_later(struct ctr_store *s, const char *storage);
+
 /* Make containers/<id>/ and return it open and locked. */
 int ctr_store_create(struct ctr_store *s, const char *id, int *dirfd, struct err *e);
 

@@ -161,6 +161,18 @@ trash_empty() {
 	[ -z "$(store_mounts)" ]
 }
 
+@test "engine image: a start refused after its root was made (name in use) leaves nothing in the store" {
+	run cap create --name taken busybox:test true
+	assert_status 0
+	run ictr --rm --name taken busybox:test true
+	assert_status 125
+	assert_output_has "taken"
+	# Only the first container's directory; the refused one's goes to the
+	# trash, and the reaper takes it.
+	[ "$(find "$CAPSA_STORAGE/containers" -mindepth 1 -maxdepth 1 | wc -l)" = 1 ]
+	retry trash_empty
+}
+
 # The owners fixture loaded into the store; $output holds what load said.
 load_owners() {
 	[ -f "$IMAGES/owners.oci.tar" ] || skip "no image fixtures (tests/fixtures/mkimages.sh $IMAGES)"
