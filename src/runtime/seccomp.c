@@ -188,6 +188,13 @@ static int build(const struct spec_seccomp *s, scmp_filter_ctx *out, struct err 
 	/* no_new_privs is the spec's decision (process.noNewPrivileges),
 	 * taken by the caller; without it loading needs CAP_SYS_ADMIN. */
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* Syscalls sorted into a binary tree (libseccomp >= 2.5) instead of
+	 * one comparison each in a row: a shorter program for the kernel to
+	 * check and compile at load, and a few comparisons per syscall
+	 * instead of up to ~300 at run time.  Older libseccomp refuses the
+	 * attribute and keeps the row. */
+	if (r >= 0)
+		(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		r = err_sys(e, -r, "seccomp: clear the no_new_privs attribute");
 	else if ((r = add_arches(ctx, s, e)) >= 0 && (r = set_flags(ctx, s, e)) >= 0)

@@ -31,7 +31,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#define CACHE_FORMAT "capsa-seccomp-2"
+#define CACHE_FORMAT "capsa-seccomp-3"
 
 static void put_str(struct sha256 *h, const char *s)
 {
