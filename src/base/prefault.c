@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 
 #define PAGE	    4096UL
-#define ENTRY_STACK (64UL << 10)
+#define ENTRY_STACK (112UL << 10)
 
 static void page_bounds(uintptr_t *start, uintptr_t *end)
 {
@@ -117,7 +117,10 @@ ENTRY_FN void prefault_at_entry(long *sp)
 	if (run_how)
 		entry_madvise(run_start, run_end, run_how);
 	/* The stack below us, which main and the runtime grow into; the
-	 * page we are on is mapped already. */
+	 * page we are on is mapped already.  `capsa run` goes ~90 KiB deep
+	 * (a few PATH_MAX buffers per frame).  Not deeper than the 128 KiB
+	 * the kernel maps below the arguments at exec: past the stack's
+	 * mapping the call fails and maps nothing. */
 	uintptr_t here = (uintptr_t)sp;
 	entry_madvise(here - ENTRY_STACK, here - PAGE, MADV_POPULATE_WRITE);
 }

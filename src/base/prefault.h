@@ -9,7 +9,7 @@
  *
  * prefault_entry: the capsa binary's ELF entry point (linked with
  * `-e prefault_entry`, x86-64).  It maps every loadable segment (code and
- * read-only data for reading, data and bss for writing) and 64 KiB of
+ * read-only data for reading, data and bss for writing) and 112 KiB of
  * stack, then jumps to the C library's _start.  Invoked as the container's
  * init ("init") or as the monitor ("_monitor"), it maps nothing: those
  * stay small and long-lived.
