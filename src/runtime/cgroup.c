@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -433,15 +434,33 @@ static bool all_known(const char *name)
 	return true;
 }
 
+/* On a hybrid host, the v1 controllers whose work for a container with
+ * no limit on them its unified directory does as well: the freezer
+ * (cgroup.freeze) and the task count of pids.current (cgroup.threads).
+ * Both are in every non-root cgroup2 directory from Linux 5.2 on (no
+ * build option turns them off); on an older kernel both stay. */
+static unsigned unified_stands_in(const struct cg_layout *l)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+	if (l->mode != CG_MODE_HYBRID || uname(&u) < 0 ||
+	    sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	if (major < 5 || (major == 5 && minor < 2))
+		return 0;
+	return 1u << CG_FREEZER | 1u << CG_PIDS;
+}
+
 /* Drop from `l` the v1 hierarchies that hold only optional controllers
  * none of which `want` needs (one with a controller capsa does not know,
  * perf_event say, stays). */
 static void drop_unused(struct cg_layout *l, unsigned want)
 {
+	unsigned optional = CG_OPTIONAL | unified_stands_in(l);
 	size_t n = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cg_hier *h = &l->h[i];
-		if (!h->v2 && h->ctrls && !(h->ctrls & ~CG_OPTIONAL) && !(h->ctrls & want) &&
+		if (!h->v2 && h->ctrls && !(h->ctrls & ~optional) && !(h->ctrls & want) &&
 		    all_known(h->name))
 			continue;
 		if (n != i)

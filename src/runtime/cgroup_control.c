@@ -339,6 +339,7 @@ json_object *cg_stats(const struct cgroup *cg)
 	const struct cg_dir *m = dir_of(cg, CG_MEMORY), *p = dir_of(cg, CG_PIDS);
 	if (m)
 		json_object_object_add(o, "memory", memory_stats(m));
+	const struct cg_dir *v2 = p ? NULL : v2_dir(cg);
 	if (p) {
 		json_object *x = json_object_new_object();
 		uint64_t v;
@@ -347,6 +348,20 @@ json_object *cg_stats(const struct cgroup *cg)
 		if (read_u64(p->path, "pids.max", &v))
 			put_u64(x, "limit", v == UINT64_MAX ? 0 : v);
 		json_object_object_add(o, "pids", x);
+	} else if (v2) {
+		/* No pids controller of its own (a hybrid host's lean
+		 * container, cgroup.c): the same count, tasks, from the unified
+		 * directory; no limit. */
+		_cleanup_free_ char *s = read_knob(v2->path, "cgroup.threads");
+		if (s) {
+			uint64_t n = 0;
+			for (const char *c = s; *c; c++)
+				n += *c == '\n';
+			json_object *x = json_object_new_object();
+			put_u64(x, "current", n);
+			put_u64(x, "limit", 0);
+			json_object_object_add(o, "pids", x);
+		}
 	}
 	return o;
 }

@@ -203,31 +203,79 @@ no_containers() { [ -z "$(cap ps -aq)" ]; }
 	[ "$rss" -le 1024 ]
 }
 
+# On a hybrid host from Linux 5.2 on, the unified directory has
+# cgroup.freeze and cgroup.threads: pause and the task count need no v1
+# freezer or pids directory there (src/runtime/cgroup.c).
+unified_stands_in() {
+	[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ] &&
+		[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] &&
+		awk -v r="$(uname -r)" 'BEGIN { split(r, v, "."); exit !(v[1] > 5 || (v[1] == 5 && v[2] >= 2)) }'
+}
+
+# Each line of /proc/PID/cgroup: in the container's own cgroup
+# (.../capsa/ID) where the hierarchy holds a controller of OWN ("unified"
+# for the v2 line), else where capsa runs.  Named hierarchies: either.
+check_cgroups() {
+	local pid=$1 id=$2 own=" $3 " line hier path c mine
+	cat "/proc/$pid/cgroup" >&2
+	while IFS= read -r line; do
+		hier=${line#*:}
+		hier=${hier%%:*}
+		path=${line#*:*:}
+		[ "${hier#name=}" = "$hier" ] || continue
+		mine=0
+		[ -n "$hier" ] || hier=unified
+		for c in ${hier//,/ }; do
+			[[ "$own" == *" $c "* ]] && mine=1
+		done
+		if [ "$mine" = 1 ]; then
+			[ "${path%/capsa/$id}" != "$path" ] || { echo "not its own: $line" >&2; return 1; }
+		else
+			[ "${path%/capsa/$id}" = "$path" ] || { echo "its own: $line" >&2; return 1; }
+		fi
+	done <"/proc/$pid/cgroup"
+}
+
 @test "engine lifecycle: a container's cgroups: every controller a command uses, no idle cpuset or blkio" {
 	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
 	ctr_d --name cg sh -c 'sleep 100' >/dev/null
 	id=$(cap inspect cg | jq -r '.[0].Id')
 	pid=$(jq -r .pid "$CAPSA_ROOT/oci/$id/state.json")
-	cat "/proc/$pid/cgroup" >&2
-	local line hier path
-	while IFS= read -r line; do
-		hier=${line#*:}
-		hier=${hier%%:*}
-		path=${line#*:*:}
-		case ",$hier," in
-		*,name=*) ;;
-		# Nothing asks for them (no --cpuset, no blkio limit): the
-		# container stays where capsa runs there.
-		*,cpuset,* | *,blkio,* | *,net_cls,* | *,net_prio,* | *,hugetlb,*)
-			[ "${path%/capsa/$id}" = "$path" ] ;;
-		# pids, memory, cpu, cpuacct, freezer, devices, and the unified
-		# hierarchy (cgroup.kill): its own.
-		*) [ "${path%/capsa/$id}" != "$path" ] ;;
-		esac
-	done <"/proc/$pid/cgroup"
+	# Nothing asks for cpuset, blkio, net_cls, net_prio or hugetlb: the
+	# container stays where capsa runs there.  memory, cpu, cpuacct,
+	# devices and the unified hierarchy (cgroup.kill): its own; pids and
+	# freezer too unless the unified directory stands in for them.
+	if unified_stands_in; then
+		check_cgroups "$pid" "$id" 'memory cpu cpuacct devices unified'
+	else
+		check_cgroups "$pid" "$id" 'memory cpu cpuacct devices pids freezer unified'
+	fi
 	run cap stats --no-stream cg
 	assert_status 0
 	assert_output_has cg
+	# A limit brings its controller: --pids-limit the pids hierarchy.
+	ctr_d --name cgp --pids-limit 50 sh -c 'sleep 100' >/dev/null
+	id=$(cap inspect cgp | jq -r '.[0].Id')
+	pid=$(jq -r .pid "$CAPSA_ROOT/oci/$id/state.json")
+	if unified_stands_in; then
+		check_cgroups "$pid" "$id" 'memory cpu cpuacct devices pids unified'
+	fi
+}
+
+@test "engine lifecycle: stats counts a container's tasks with or without a pids cgroup of its own" {
+	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
+	ctr_d --name tk sh -c 'sleep 100 & sleep 100 & sleep 100' >/dev/null
+	ctr_d --name tkp --pids-limit 20 sh -c 'sleep 100 & sleep 100 & sleep 100' >/dev/null
+	# sh forks two sleeps and execs the third: three tasks once all have started.
+	local n tries got
+	for n in tk tkp; do
+		for tries in 1 2 3 4 5; do
+			got=$(cap stats --no-stream "$n" | awk 'NR == 2 { print $NF }')
+			[ "$got" = 3 ] && break
+		done
+		echo "$n: $got tasks" >&2
+		[ "$got" = 3 ]
+	done
 }
 
 @test "engine lifecycle: pause and unpause freeze and thaw; stats reports usage" {
