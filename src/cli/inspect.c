@@ -31,9 +31,15 @@ static json_object *inspect_one(struct ctr_store *s, const struct record *r)
 	json_object_object_add(o, "Path",
 			       str_or_null(r->command && r->command[0] ? r->command[0] : NULL));
 	json_object_object_add(o, "Args", args);
-	json_object_object_add(st, "Status", json_object_new_string(ctr_state_name(r->state)));
+	/* The pid and the freezer are the runtime's to tell. */
+	pid_t pid = 0;
+	bool paused = false;
+	bool running = r->state == CS_RUNNING && ctr_live(s, r->id, &pid, &paused);
+	json_object_object_add(st, "Status", json_object_new_string(paused ? "paused"
+									   : ctr_state_name(r->state)));
 	json_object_object_add(st, "Running", json_object_new_boolean(r->state == CS_RUNNING));
-	json_object_object_add(st, "Pid", json_object_new_int(r->state == CS_RUNNING ? r->pid : 0));
+	json_object_object_add(st, "Paused", json_object_new_boolean(paused));
+	json_object_object_add(st, "Pid", json_object_new_int(running ? (int)pid : 0));
 	json_object_object_add(st, "ExitCode", json_object_new_int(r->exit_code));
 	json_object_object_add(st, "OOMKilled", json_object_new_boolean(r->oom_killed));
 	json_object_object_add(st, "Error", json_object_new_string(r->error ? r->error : ""));
@@ -62,7 +68,7 @@ int cmd_inspect(int argc, char **argv)
 	if (cli_wants_help(argc, argv)) {
 		puts("usage: capsa inspect CONTAINER...\n\n"
 		     "Print a JSON array describing the containers: Id, Name, State (Status,\n"
-		     "Running, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt), Path, Args,\n"
+		     "Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt), Path, Args,\n"
 		     "HostConfig, LogPath and the OCI Spec they run with.");
 		return 0;
 	}

@@ -26,7 +26,17 @@ static void usage(const char *cmd, FILE *f)
 		cmd);
 }
 
-static json_object *to_json(const struct record *r)
+/* STATUS as docker shows it: "Up 5 minutes (Paused)" for a frozen one. */
+static void status_line(struct ctr_store *s, const struct record *r, char *buf, size_t len,
+			bool *paused)
+{
+	*paused = false;
+	record_status_line(r, buf, len);
+	if (r->state == CS_RUNNING && ctr_live(s, r->id, NULL, paused) && *paused)
+		snprintf(buf + strlen(buf), len - strlen(buf), " (Paused)");
+}
+
+static json_object *to_json(struct ctr_store *s, const struct record *r)
 {
 	json_object *o = json_object_new_object(), *cmd = json_object_new_array();
 	json_object_object_add(o, "Id", json_object_new_string(r->id));
@@ -35,9 +45,11 @@ static json_object *to_json(const struct record *r)
 	for (char **p = r->command; p && *p; p++)
 		json_object_array_add(cmd, json_object_new_string(*p));
 	json_object_object_add(o, "Command", cmd);
-	json_object_object_add(o, "State", json_object_new_string(ctr_state_name(r->state)));
 	char st[96];
-	record_status_line(r, st, sizeof(st));
+	bool paused;
+	status_line(s, r, st, sizeof(st), &paused);
+	json_object_object_add(o, "State",
+			       json_object_new_string(paused ? "paused" : ctr_state_name(r->state)));
 	json_object_object_add(o, "Status", json_object_new_string(st));
 	json_object_object_add(o, "Created", json_object_new_string(r->created ? r->created : ""));
 	json_object_object_add(o, "ExitCode", json_object_new_int(r->exit_code));
@@ -113,14 +125,15 @@ int cmd_ps(int argc, char **argv)
 			continue;
 		if (all || r.state == CS_RUNNING) {
 			if (json) {
-				json_object_array_add(arr, to_json(&r));
+				json_object_array_add(arr, to_json(&s, &r));
 			} else if (quiet) {
 				printf("%.*s\n", trunc ? ID_SHORT : ID_HEX, r.id);
 			} else {
 				char cl[256], st[96], img[256], ago[48];
 				record_ago(r.created, ago, sizeof(ago));
 				command_line(&r, cl, sizeof(cl), trunc);
-				record_status_line(&r, st, sizeof(st));
+				bool paused;
+				status_line(&s, &r, st, sizeof(st), &paused);
 				snprintf(img, sizeof(img), "%s", r.image ? r.image : r.rootfs);
 				if (trunc && strlen(img) > 20)
 					strcpy(img + 17, "...");

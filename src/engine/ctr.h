@@ -59,6 +59,10 @@ int ctr_start_detached(struct ctr_store *s, const char *id, const char *config, 
 /* The record, repaired first if its owner died. */
 int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *e);
 
+/* A running container as the runtime sees it: true while its init
+ * lives, with its host pid and whether it is paused (either may be NULL). */
+bool ctr_live(struct ctr_store *s, const char *id, pid_t *pid, bool *paused);
+
 /* Send a signal to the init (all: every process). */
 int ctr_kill(struct ctr_store *s, const char *id, int sig, struct err *e);
 

@@ -19,18 +19,24 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The runtime's view: is the init alive, and its pid. */
-static bool runtime_running(struct ctr_store *s, const char *id, pid_t *pid)
+bool ctr_live(struct ctr_store *s, const char *id, pid_t *pid, bool *paused)
 {
 	json_object *st = NULL;
+	if (pid)
+		*pid = 0;
+	if (paused)
+		*paused = false;
 	if (rt_state(s->runtime, id, &st, NULL) < 0)
 		return false;
 	json_object *v;
-	bool running = json_object_object_get_ex(st, "status", &v) &&
-		       (!strcmp(json_object_get_string(v), "running") ||
-			!strcmp(json_object_get_string(v), "paused"));
-	if (pid)
+	const char *status =
+	    json_object_object_get_ex(st, "status", &v) ? json_object_get_string(v) : "";
+	bool frozen = !strcmp(status, "paused");
+	bool running = frozen || !strcmp(status, "running");
+	if (running && pid)
 		*pid = json_object_object_get_ex(st, "pid", &v) ? json_object_get_int(v) : 0;
+	if (paused)
+		*paused = frozen;
 	json_object_put(st);
 	return running;
 }
@@ -48,7 +54,7 @@ int ctr_load(struct ctr_store *s, const char *id, struct record *r, struct err *
 	/* Its owner was killed.  A container still running stays so (stop
 	 * and kill reach it through the runtime); one that ended has an
 	 * exit code nobody could collect. */
-	if (runtime_running(s, id, NULL))
+	if (ctr_live(s, id, NULL, NULL))
 		return 0;
 	rt_delete(s->runtime, id, true, NULL);
 	char now[64];
@@ -149,7 +155,7 @@ static void bring_down(struct ctr_store *s, const char *id, const struct record 
 	bool signalled = false;
 	for (;;) {
 		pid_t pid = 0;
-		if (!signalled && runtime_running(s, id, &pid)) {
+		if (!signalled && ctr_live(s, id, &pid, NULL)) {
 			_cleanup_close_ int fd = pidfd_of(pid);
 			if (!sig || rt_kill(s->runtime, id, sig, false, NULL) < 0 ||
 			    !wait_fd(fd, timeout * 1000)) {

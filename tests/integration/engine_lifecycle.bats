@@ -282,11 +282,23 @@ check_cgroups() {
 	[ "$ROOTLESS" = 0 ] || skip "cgroups are not delegated to users on this host"
 	ctr_d --name pz sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done' >/dev/null
 	wait_for -e "$ROOTFS/tmp/tick"
+	# inspect's Pid is the container's init, in a PID namespace of its own.
+	pid=$(cap inspect pz | jq -r '.[0].State.Pid')
+	[ "$pid" -gt 0 ]
+	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
 	cap pause pz
 	a=$(cat "$ROOTFS/tmp/tick")
 	sleep 0.3
 	[ "$(cat "$ROOTFS/tmp/tick")" = "$a" ]
+	# Paused, as docker shows it: in inspect, ps and ps --format json.
+	[ "$(cap inspect pz | jq -r '.[0].State | "\(.Status) \(.Paused) \(.Running)"')" = "paused true true" ]
+	run cap ps
+	assert_output_has "(Paused)"
+	[ "$(cap ps --format json | jq -r '.[] | select(.Name == "pz") | .State')" = paused ]
 	cap unpause pz
+	[ "$(cap inspect pz | jq -r '.[0].State | "\(.Status) \(.Paused)"')" = "running false" ]
+	run cap ps
+	[[ "$output" != *"(Paused)"* ]]
 	retry bash -c "[ \"\$(cat '$ROOTFS/tmp/tick')\" != '$a' ]"
 	run cap stats --no-stream pz
 	assert_status 0
