@@ -436,9 +436,12 @@ static bool all_known(const char *name)
 
 /* On a hybrid host, the v1 controllers whose work for a container with
  * no limit on them its unified directory does as well: the freezer
- * (cgroup.freeze) and the task count of pids.current (cgroup.threads).
- * Both are in every non-root cgroup2 directory from Linux 5.2 on (no
- * build option turns them off); on an older kernel both stay. */
+ * (cgroup.freeze), the task count of pids.current (cgroup.threads) and
+ * cpuacct's usage (cpu.stat's usage_usec, kept without the cpu
+ * controller).  All are in every non-root cgroup2 directory from Linux
+ * 5.2 on (no build option turns them off); on an older kernel they stay.
+ * cpuacct goes only where it is a hierarchy of its own: mounted with cpu
+ * ("cpu,cpuacct", the usual), it stays with cpu. */
 static unsigned unified_stands_in(const struct cg_layout *l)
 {
 	struct utsname u;
@@ -448,7 +451,7 @@ static unsigned unified_stands_in(const struct cg_layout *l)
 		return 0;
 	if (major < 5 || (major == 5 && minor < 2))
 		return 0;
-	return 1u << CG_FREEZER | 1u << CG_PIDS;
+	return 1u << CG_FREEZER | 1u << CG_PIDS | 1u << CG_CPUACCT;
 }
 
 /* Drop from `l` the v1 hierarchies that hold only optional controllers

@@ -254,39 +254,42 @@ static json_object *cpu_stats(const struct cgroup *cg)
 	json_object *o = json_object_new_object(), *u = json_object_new_object(),
 		    *t = json_object_new_object();
 	const struct cg_dir *d = dir_of(cg, CG_CPU), *a = dir_of(cg, CG_CPUACCT);
-	uint64_t v;
+	/* The usage: v2's cpu.stat, also a hybrid host's unified one when
+	 * there is no cpuacct directory of the container's own (cgroup.c). */
+	const struct cg_dir *v = d && d->v2 ? d : a ? NULL : v2_dir(cg);
+	uint64_t x;
+	_cleanup_free_ char *vs = v ? read_knob(v->path, "cpu.stat") : NULL;
+	if (vs) {
+		if (keyed(vs, "usage_usec", &x))
+			put_u64(u, "total", x * 1000);
+		if (keyed(vs, "user_usec", &x))
+			put_u64(u, "user", x * 1000);
+		if (keyed(vs, "system_usec", &x))
+			put_u64(u, "kernel", x * 1000);
+	}
 	if (d && d->v2) {
-		_cleanup_free_ char *s = read_knob(d->path, "cpu.stat");
-		if (s) {
-			if (keyed(s, "usage_usec", &v))
-				put_u64(u, "total", v * 1000);
-			if (keyed(s, "user_usec", &v))
-				put_u64(u, "user", v * 1000);
-			if (keyed(s, "system_usec", &v))
-				put_u64(u, "kernel", v * 1000);
-			if (keyed(s, "nr_periods", &v))
-				put_u64(t, "periods", v);
-			if (keyed(s, "nr_throttled", &v))
-				put_u64(t, "throttledPeriods", v);
-			if (keyed(s, "throttled_usec", &v))
-				put_u64(t, "throttledTime", v * 1000);
-		}
+		if (vs && keyed(vs, "nr_periods", &x))
+			put_u64(t, "periods", x);
+		if (vs && keyed(vs, "nr_throttled", &x))
+			put_u64(t, "throttledPeriods", x);
+		if (vs && keyed(vs, "throttled_usec", &x))
+			put_u64(t, "throttledTime", x * 1000);
 	} else {
-		if (a && read_u64(a->path, "cpuacct.usage", &v))
-			put_u64(u, "total", v);
+		if (a && read_u64(a->path, "cpuacct.usage", &x))
+			put_u64(u, "total", x);
 		long hz = sysconf(_SC_CLK_TCK);
 		_cleanup_free_ char *st = a ? read_knob(a->path, "cpuacct.stat") : NULL;
-		if (st && hz > 0 && keyed(st, "user", &v))
-			put_u64(u, "user", v * (1000000000ULL / (uint64_t)hz));
-		if (st && hz > 0 && keyed(st, "system", &v))
-			put_u64(u, "kernel", v * (1000000000ULL / (uint64_t)hz));
+		if (st && hz > 0 && keyed(st, "user", &x))
+			put_u64(u, "user", x * (1000000000ULL / (uint64_t)hz));
+		if (st && hz > 0 && keyed(st, "system", &x))
+			put_u64(u, "kernel", x * (1000000000ULL / (uint64_t)hz));
 		_cleanup_free_ char *s = d ? read_knob(d->path, "cpu.stat") : NULL;
-		if (s && keyed(s, "nr_periods", &v))
-			put_u64(t, "periods", v);
-		if (s && keyed(s, "nr_throttled", &v))
-			put_u64(t, "throttledPeriods", v);
-		if (s && keyed(s, "throttled_time", &v))
-			put_u64(t, "throttledTime", v);
+		if (s && keyed(s, "nr_periods", &x))
+			put_u64(t, "periods", x);
+		if (s && keyed(s, "nr_throttled", &x))
+			put_u64(t, "throttledPeriods", x);
+		if (s && keyed(s, "throttled_time", &x))
+			put_u64(t, "throttledTime", x);
 	}
 	json_object_object_add(o, "usage", u);
 	json_object_object_add(o, "throttling", t);
