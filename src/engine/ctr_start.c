@@ -151,7 +151,6 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 			       .rootfs = rootfs,
 			       .overlay = ci.overlay,
 			       .users_root = ci.users_root[0] ? ci.users_root : NULL,
-			       .self_exe = s->self,
 			       .rootless = geteuid() != 0,
 			       .state_root = s->root};
 	if ((r = reserve_name(s, o, id, name, sizeof(name), e)) < 0)
@@ -162,6 +161,11 @@ int ctr_create(struct ctr_store *s, const struct run_opts *o, const struct bundl
 		goto fail;
 	if (r > 0)
 		in.net = &netres;
+	/* Bound at /dev/init (--init), run as pasta's hook: the binary's path. */
+	if ((o->init || (in.net && in.net->runtime_netns)) && !(in.self_exe = ctr_store_self(s))) {
+		r = err_sys(e, errno, "readlink /proc/self/exe");
+		goto fail;
+	}
 	if ((r = bundle_write(dirfd, &in, config, config_len, e)) < 0 ||
 	    (r = fill_record(&rec, &in, name, owner, e)) < 0)
 		goto fail;
@@ -310,8 +314,9 @@ static bool record_flag(struct ctr_store *s, const char *id, bool *tty, bool *in
 
 /* Run the container here; `fresh`: ctr_create has recorded it running
  * for us (with its network), else mark_running does. */
-static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, bool interactive,
-		    const char *config, size_t config_len, int *status, struct err *e)
+static int run_here(struct ctr_store *s, const char *id, bool fresh, bool rm, bool tty,
+		    bool interactive, const char *config, size_t config_len, int *status,
+		    struct err *e)
 {
 	*status = EXIT_ENGINE;
 	char dir[PATH_MAX];
@@ -334,7 +339,8 @@ static int run_here(struct ctr_store *s, const char *id, bool fresh, bool tty, b
 				    .config_len = config_len,
 				    .seccomp_cache = s->seccomp,
 				    .cgroup_lean = true,
-				    .oom_killed = &oom,
+				    /* --rm: the record that would say so goes now. */
+				    .oom_killed = rm ? NULL : &oom,
 				    .mntns = &s->mntns};
 	int st = 1;
 	r = rt_run(&ro, false, false, &st, e);
@@ -347,13 +353,13 @@ int ctr_run_foreground(struct ctr_store *s, const char *id, int *status, struct 
 {
 	bool tty = false, interactive = false;
 	record_flag(s, id, &tty, &interactive, NULL);
-	return run_here(s, id, false, tty, interactive, NULL, 0, status, e);
+	return run_here(s, id, false, false, tty, interactive, NULL, 0, status, e);
 }
 
 int ctr_run_created(struct ctr_store *s, const struct run_opts *o, const char *id,
 		    const char *config, size_t config_len, int *status, struct err *e)
 {
-	return run_here(s, id, true, o->tty, o->interactive, config, config_len, status, e);
+	return run_here(s, id, true, o->rm, o->tty, o->interactive, config, config_len, status, e);
 }
 
 /* --- detached: the monitor ------------------------------------------- */
@@ -487,7 +493,7 @@ static void monitor_start(struct ctr_store *s, const char *id, const char *confi
 	char a_max[24];
 	snprintf(a_max, sizeof(a_max), "%lld", log_max);
 	char *argv[] = {"capsa", "_monitor", s->root, (char *)id, a_pid, a_out, a_err, a_max, NULL};
-	execv(s->self, argv);
+	execv("/proc/self/exe", argv);
 	/* Could not exec the loop: the container runs unmonitored; the
 	 * next command repairs the record once it exits. */
 	_exit(1);

@@ -31,7 +31,7 @@ extern char **environ;
 
 /* The portable way: the caller waits until the reaper's execve is done
  * (~0.4 ms of the caller's time on this project's test VM). */
-static void spawn_vfork(const char *self, char *const argv[], int mntns)
+static void spawn_vfork(char *const argv[], int mntns)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -59,7 +59,7 @@ static void spawn_vfork(const char *self, char *const argv[], int mntns)
 	      posix_spawn_file_actions_addclosefrom_np(&fa, mntns >= 0 ? REAP_NS_FD + 1 : 3);
 	pid_t pid;
 	if (!bad)
-		posix_spawn(&pid, self, &fa, &at, argv, environ);
+		posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, environ);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 }
@@ -219,7 +219,7 @@ static int spawn_async(const char *storage, int mntns)
 }
 #endif
 
-void reap_spawn(const char *self, const char *storage, int mntns)
+void reap_spawn(const char *storage, int mntns)
 {
 	/* A namespace on 0-2 would be lost to /dev/null (never seen). */
 	if (mntns >= 0 && mntns <= 2)
@@ -228,7 +228,7 @@ void reap_spawn(const char *self, const char *storage, int mntns)
 		return;
 	char *argv[] = {"capsa", "_reap", (char *)(storage ? storage : "-"),
 			mntns >= 0 ? "3" : NULL, NULL};
-	spawn_vfork(self, argv, mntns);
+	spawn_vfork(argv, mntns);
 }
 
 int reap_main(int argc, char **argv)

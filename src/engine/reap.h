@@ -28,7 +28,7 @@
 /* Start the reaper from binary `self` for `storage` (NULL: only the
  * namespace) and `mntns` (-1: none).  The caller still closes `mntns`.
  * A failure to start it only leaves the work to the next reaper. */
-void reap_spawn(const char *self, const char *storage, int mntns);
+void reap_spawn(const char *storage, int mntns);
 
 /* The reaper's entry (the hidden command `capsa _reap`). */
 int reap_main(int argc, char **argv);

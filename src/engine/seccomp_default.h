@@ -13,7 +13,8 @@
 
 #include <json-c/json.h>
 
-/* A new linux.seccomp object, or NULL when out of memory. */
+/* A new linux.seccomp object, or NULL when out of memory.  It prints as
+ * the profile but holds no members: for json-c's printing only. */
 json_object *seccomp_default_profile(void);
 
 #endif

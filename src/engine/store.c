@@ -68,6 +68,17 @@ static int open_dir(const char *root, const char *sub, struct err *e)
 	return fd;
 }
 
+const char *ctr_store_self(struct ctr_store *s)
+{
+	if (!s->self[0]) {
+		ssize_t n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
+		if (n <= 0)
+			return NULL;
+		s->self[n] = '\0';
+	}
+	return s->self;
+}
+
 int ctr_store_open(struct ctr_store *s, struct err *e)
 {
 	memset(s, 0, sizeof(*s));
@@ -80,10 +91,6 @@ int ctr_store_open(struct ctr_store *s, struct err *e)
 	    snprintf(s->seccomp, sizeof(s->seccomp), "%s/seccomp", s->root) >=
 		(int)sizeof(s->seccomp))
 		return err_msg(e, ENAMETOOLONG, "%s: path too long", s->root);
-	ssize_t n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
-	if (n < 0)
-		return err_sys(e, errno, "readlink /proc/self/exe");
-	s->self[n] = '\0';
 	if ((s->ctrs = open_dir(s->root, "containers", e)) < 0)
 		return s->ctrs;
 	if ((s->names = open_dir(s->root, "names", e)) < 0)
@@ -96,14 +103,14 @@ void ctr_store_reap_later(struct ctr_store *s, const char *storage)
 	if (!storage[0])
 		return;
 	if (s->reap[0] && strcmp(storage, s->reap) != 0)
-		reap_spawn(s->self, s->reap, -1);
+		reap_spawn(s->reap, -1);
 	snprintf(s->reap, sizeof(s->reap), "%s", storage);
 }
 
 void ctr_store_close(struct ctr_store *s)
 {
 	if (s->reap[0] || s->mntns >= 0)
-		reap_spawn(s->self, s->reap[0] ? s->reap : NULL, s->mntns);
+		reap_spawn(s->reap[0] ? s->reap : NULL, s->mntns);
 	if (s->mntns >= 0)
 		close(s->mntns);
 	s->reap[0] = '\0';

@@ -28,7 +28,7 @@ struct ctr_store {
 	char storage[PATH_MAX]; /* image store (--storage / CAPSA_STORAGE) */
 	char runtime[PATH_MAX]; /* <root>/oci */
 	char seccomp[PATH_MAX]; /* <root>/seccomp: compiled filters (runtime/seccomp.h) */
-	char self[PATH_MAX];	/* capsa's own binary (for the monitor, --init) */
+	char self[PATH_MAX];	/* capsa's own binary: ctr_store_self() */
 	int ctrs;		/* fd of <root>/containers */
 	int names;		/* fd of <root>/names */
 	/* Left for the reaper (engine/reap.h) when the store closes: a
@@ -40,6 +40,10 @@ struct ctr_store {
 
 /* Resolve the roots from the environment and make the directories. */
 int ctr_store_open(struct ctr_store *s, struct err *e);
+/* The path of capsa's own binary (for the monitor, --init and the
+ * network hook), asked of the kernel on first use only: a plain run
+ * never needs it.  NULL if /proc/self/exe cannot be read. */
+const char *ctr_store_self(struct ctr_store *s);
 /* Close; start the reaper if something was left for it. */
 void ctr_store_close(struct ctr_store *s);
 
