@@ -16,6 +16,7 @@
 #include "runtime/terminal.h"
 
 #include <errno.h>
+#include <linux/close_range.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define LOG_MAX_DEF (10LL * 1024 * 1024)
@@ -415,6 +417,10 @@ static void monitor_start(struct ctr_store *s, const char *id, const char *confi
 {
 	struct report rep = {.status = EXIT_ENGINE, .monitor = getpid()};
 	struct err e = {0};
+	/* Nothing our caller left open goes with us past the exec below:
+	 * a script's `$(capsa run -d ...)` or a test runner's own pipe
+	 * would wait for the container's end otherwise. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	char dir[PATH_MAX];
 	int out[2] = {-1, -1}, errp[2] = {-1, -1}, null = -1, lsock = -1, master = -1;
 	bool tty = false, interactive = false;

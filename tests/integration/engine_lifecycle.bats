@@ -194,6 +194,24 @@ no_containers() { [ -z "$(cap ps -aq)" ]; }
 	[ "$(cap ps -aq | wc -l)" -eq 1 ]
 }
 
+@test "engine lifecycle: a detached container's monitor and init hold no descriptor of the caller's" {
+	# An inherited descriptor without close-on-exec (a shell's exec 7>,
+	# a test runner's output pipe) kept open by the monitor would make
+	# whoever reads its other end wait for the container's end.
+	exec 7>"$TEST_DIR/held"
+	ctr_d --name fds sleep 100 >/dev/null
+	exec 7>&-
+	local id pid p f n=0
+	id=$(cap inspect fds | jq -r '.[0].Id')
+	pid=$(cap inspect fds | jq -r '.[0].State.Pid')
+	for p in $(monitor_pids) "$pid"; do
+		for f in /proc/"$p"/fd/*; do
+			[ "$(readlink "$f")" != "$TEST_DIR/held" ] || { echo "$p holds it: $f" >&2; n=$((n + 1)); }
+		done
+	done
+	[ "$n" = 0 ]
+}
+
 @test "engine lifecycle: the monitor stays small" {
 	ctr_d --name m sh -c 'while :; do echo tick; sleep 0.05; done' >/dev/null
 	sleep 0.5
