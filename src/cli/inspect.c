@@ -6,15 +6,65 @@
 #include "cli/commands.h"
 #include "cli/engine_cli.h"
 #include "engine/ctr.h"
+#include "engine/ctr_net.h"
 #include "engine/store.h"
+#include "net/cidr.h"
+#include "net/net.h"
 
 #include <json-c/json.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
 static json_object *str_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *ip_or_empty(uint32_t ip)
+{
+	char buf[16];
+	return json_object_new_string(ip ? ip4_format(ip, buf) : "");
+}
+
+/* {"IPAddress", "IPPrefixLen", "Gateway", "Ports": {"80/tcp":
+ * [{"HostIp", "HostPort"}]}, "Networks": {NAME: {the same three}}}. */
+static json_object *net_settings(const struct net_info *ni)
+{
+	json_object *o = json_object_new_object(), *ports = json_object_new_object(),
+		    *nets = json_object_new_object();
+	uint32_t ip = ni ? ni->ip : 0, gw = ni ? ni->gateway : 0;
+	int prefix = ni && ni->ip ? (int)ni->prefix : 0;
+	json_object_object_add(o, "IPAddress", ip_or_empty(ip));
+	json_object_object_add(o, "IPPrefixLen", json_object_new_int(prefix));
+	json_object_object_add(o, "Gateway", ip_or_empty(gw));
+	for (size_t i = 0; ni && i < ni->nports; i++) {
+		const struct net_port *p = &ni->ports[i];
+		char key[32], port[8], hip[16];
+		snprintf(key, sizeof(key), "%u/%s", p->ctr_port,
+			 p->proto == IPPROTO_UDP ? "udp" : "tcp");
+		snprintf(port, sizeof(port), "%u", p->host_port);
+		json_object *list;
+		if (!json_object_object_get_ex(ports, key, &list)) {
+			list = json_object_new_array();
+			json_object_object_add(ports, key, list);
+		}
+		json_object *b = json_object_new_object();
+		json_object_object_add(b, "HostIp", json_object_new_string(ip4_format(p->host_ip, hip)));
+		json_object_object_add(b, "HostPort", json_object_new_string(port));
+		json_object_array_add(list, b);
+	}
+	json_object_object_add(o, "Ports", ports);
+	if (ni && ni->network[0]) {
+		json_object *n = json_object_new_object();
+		json_object_object_add(n, "IPAddress", ip_or_empty(ip));
+		json_object_object_add(n, "IPPrefixLen", json_object_new_int(prefix));
+		json_object_object_add(n, "Gateway", ip_or_empty(gw));
+		json_object_object_add(nets, ni->network, n);
+	}
+	json_object_object_add(o, "Networks", nets);
+	return o;
 }
 
 static json_object *inspect_one(struct ctr_store *s, const struct record *r)
@@ -54,7 +104,18 @@ static json_object *inspect_one(struct ctr_store *s, const struct record *r)
 	json_object_object_add(hc, "StopSignal", json_object_new_int(r->stop_signal));
 	json_object_object_add(hc, "StopTimeout", json_object_new_int(r->stop_timeout));
 	json_object_object_add(hc, "Tty", json_object_new_boolean(r->tty));
+	/* The network: docker's NetworkSettings, while it runs (released at
+	 * exit: empty then, as docker shows a stopped container). */
+	struct net_info ni;
+	bool net = running && net_info(s->root, r->id, &ni, NULL) == 0;
+	char mode[PATH_MAX + 96];
+	if (net)
+		snprintf(mode, sizeof(mode), "%s", ni.mode);
+	else
+		ctr_net_mode(s, r->id, mode, sizeof(mode));
+	json_object_object_add(hc, "NetworkMode", json_object_new_string(mode));
 	json_object_object_add(o, "HostConfig", hc);
+	json_object_object_add(o, "NetworkSettings", net_settings(net ? &ni : NULL));
 	/* The OCI spec it runs with, as generated. */
 	snprintf(path, sizeof(path), "%s/containers/%s/config.json", s->root, r->id);
 	json_object *spec = json_object_from_file(path);
@@ -69,7 +130,9 @@ int cmd_inspect(int argc, char **argv)
 		puts("usage: capsa inspect CONTAINER...\n\n"
 		     "Print a JSON array describing the containers: Id, Name, State (Status,\n"
 		     "Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt), Path, Args,\n"
-		     "HostConfig, LogPath and the OCI Spec they run with.");
+		     "HostConfig (NetworkMode ...), NetworkSettings (IPAddress, IPPrefixLen,\n"
+		     "Gateway, Ports, Networks: while it runs), LogPath and the OCI Spec they run\n"
+		     "with.");
 		return 0;
 	}
 	if (argc > 1 && argv[1][0] == '-')

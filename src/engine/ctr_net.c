@@ -104,6 +104,31 @@ static int req_read(int dirfd, const char *id, struct req *q, struct err *e)
 	return 0;
 }
 
+void ctr_net_mode(struct ctr_store *s, const char *id, char *buf, size_t len)
+{
+	struct req q;
+	_cleanup_close_ int dirfd = -1;
+	if (ctr_store_lock(s, id, false, &dirfd, NULL) == 0 && req_read(dirfd, id, &q, NULL) == 0) {
+		snprintf(buf, len, "%s", q.mode);
+		return;
+	}
+	/* No request: none (a namespace of its own) or host (none at all). */
+	_cleanup_free_ char *text = NULL;
+	json_object *spec = NULL, *lnx, *nss;
+	bool own = false;
+	if (dirfd >= 0 && read_file_at(dirfd, "config.json", &text, NULL, NULL) == 0 &&
+	    (spec = json_tokener_parse(text)) && json_object_object_get_ex(spec, "linux", &lnx) &&
+	    json_object_object_get_ex(lnx, "namespaces", &nss))
+		for (size_t i = 0; i < json_object_array_length(nss); i++) {
+			json_object *t, *ns = json_object_array_get_idx(nss, i);
+			if (json_object_object_get_ex(ns, "type", &t) &&
+			    !strcmp(json_object_get_string(t), "network"))
+				own = true;
+		}
+	json_object_put(spec);
+	snprintf(buf, len, "%s", own ? "none" : "host");
+}
+
 int ctr_net_plan(struct ctr_store *s, int dirfd, const struct run_opts *o, const char *id,
 		 char **exposed, struct net_result *res, struct err *e)
 {

@@ -36,6 +36,10 @@ const char *ctr_net_default(bool rootless);
 int ctr_net_plan(struct ctr_store *s, int dirfd, const struct run_opts *o, const char *id,
 		 char **exposed, struct net_result *res, struct err *e);
 
+/* The mode a container was created with (bridge, pasta, ...; "none" or
+ * "host" from its spec, which needs no request of its own), into `buf`. */
+void ctr_net_mode(struct ctr_store *s, const char *id, char *buf, size_t len);
+
 /* Before the runtime starts the container (its record locked by the
  * caller through `dirfd`). */
 int ctr_net_up(struct ctr_store *s, int dirfd, const char *id, const char *name, struct err *e);

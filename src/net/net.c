@@ -641,6 +641,30 @@ int net_teardown(const char *root, const char *id, struct err *e)
 	return r < 0 ? err_prefix(e, "container %s: network teardown", id) : 0;
 }
 
+int net_info(const char *root, const char *id, struct net_info *out, struct err *e)
+{
+	struct net_record rec;
+	memset(out, 0, sizeof(*out));
+	int r = net_record_read(root, id, &rec, e);
+	if (r < 0)
+		return r;
+	snprintf(out->mode, sizeof(out->mode), "%s", rec.mode);
+	snprintf(out->network, sizeof(out->network), "%s", rec.network);
+	out->ip = rec.ip;
+	out->nports = rec.nports < 32 ? rec.nports : 32;
+	memcpy(out->ports, rec.ports, out->nports * sizeof(out->ports[0]));
+	struct network nw;
+	/* The network exists while a container is on it (never made here). */
+	char dir[PATH_MAX];
+	if (rec.network[0] &&
+	    network_path(root, rec.network, NULL, dir, sizeof(dir), NULL) == 0 &&
+	    access(dir, F_OK) == 0 && network_load(root, rec.network, &nw, NULL) == 0) {
+		out->gateway = nw.gateway;
+		out->prefix = nw.subnet.prefix;
+	}
+	return 0;
+}
+
 int net_ports(const char *root, const char *id, struct net_port *out, size_t max, size_t *n,
 	      struct err *e)
 {

@@ -78,6 +78,20 @@ int net_attach_pid(const char *root, const char *id, pid_t pid, struct err *e);
 
 int net_teardown(const char *root, const char *id, struct err *e);
 
+/* A running container's network as inspect shows it, from its record:
+ * the mode, and in bridge mode the network, address, prefix and gateway
+ * (0 when none), with the published ports.  -ENOENT (no message) when
+ * there is no record (not running, or never networked). */
+struct net_info {
+	char mode[16];
+	char network[64];
+	uint32_t ip, gateway; /* host order */
+	unsigned prefix;
+	size_t nports;
+	struct net_port ports[32];
+};
+int net_info(const char *root, const char *id, struct net_info *out, struct err *e);
+
 /* The published ports of a container (capsa port), from its record. */
 int net_ports(const char *root, const char *id, struct net_port *out, size_t max, size_t *n,
 	      struct err *e);

@@ -457,6 +457,15 @@ export -f gone
 		echo "by name: $($E run --rm --network bridge --rootfs "$CAPSA_ROOTFS" wget -qO- http://web/hostname)"
 		a=$($E run --rm --network container:web --rootfs "$CAPSA_ROOTFS" ip -o -4 addr show eth0)
 		[[ "$a" == *10.88.0.* ]] || { echo "container: mode sees no bridge address: $a"; exit 1; }
+		# inspect: the address eth0 has, the gateway, the published port.
+		ns=$($E inspect web | jq -c ".[0] | [.HostConfig.NetworkMode, .NetworkSettings.IPAddress, .NetworkSettings.Gateway, .NetworkSettings.IPPrefixLen, .NetworkSettings.Ports[\"80/tcp\"][0].HostPort, (.NetworkSettings.Networks | keys)]")
+		echo "inspect: $ns"
+		ip=$(echo "$ns" | jq -r ".[1]")
+		[[ "$a" == *" $ip/"* ]] || { echo "inspect IPAddress $ip is not eth0s: $a"; exit 1; }
+		[ "$(echo "$ns" | jq -c "del(.[1])")" = "[\"bridge\",\"10.88.0.1\",16,\"8080\",[\"capsa\"]]" ]
+		$E create --name quiet --network none --rootfs "$CAPSA_ROOTFS" true >/dev/null
+		[ "$($E inspect quiet | jq -c "[.[0].HostConfig.NetworkMode, .[0].NetworkSettings.IPAddress]")" = "[\"none\",\"\"]" ]
+		$E rm quiet >/dev/null
 		$E rm -f web >/dev/null
 		if $E run --rm --network none -p 8081:80 --rootfs "$CAPSA_ROOTFS" true 2>"$TEST_DIR/err"; then
 			echo "-p without a network was accepted"; exit 1
