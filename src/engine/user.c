@@ -123,9 +123,11 @@ int user_resolve(const char *rootfs, const char *spec, struct user_ids *out, str
 				out->gid = (gid_t)gg;
 				group_found = true;
 			}
-			if (!*name)
+			if (!*name || g)
 				continue;
-			/* Supplementary groups: those listing the user by name. */
+			/* Supplementary groups: those listing the user by name, and
+			 * only when no group was given (as docker and runc do: an
+			 * explicit group is the process's only one). */
 			for (char *s3 = NULL, *m = strtok_r(f[3], ",", &s3); m;
 			     m = strtok_r(NULL, ",", &s3))
 				if (!strcmp(m, name) && out->n_groups < USER_MAX_GROUPS)

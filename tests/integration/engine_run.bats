@@ -74,6 +74,10 @@ load engine_helpers
 	assert_output_has "uid=1000(user) gid=1000(user) groups=1001(extra)"
 	run ctr --rm -u 1000:1001 id
 	assert_output_has "uid=1000(user) gid=1001(extra)"
+	# An explicit group is the only one, as in docker: no memberships.
+	run ctr --rm -u 1000:1000 id
+	assert_status 0
+	[ "$output" = "uid=1000(user) gid=1000(user)" ]
 	run ctr --rm -u nobody-here id
 	assert_status 125
 	assert_output_has "nobody-here"

@@ -290,11 +290,20 @@ static void test_users(void **state)
 	assert_int_equal(u.n_groups, 1);
 	assert_int_equal(u.groups[0], 1001);
 	assert_string_equal(u.home, "/home/user");
+	/* By number: the passwd entry's name finds the same groups. */
+	assert_int_equal(user_resolve(tmp, "1000", &u, &e), 0);
+	assert_int_equal(u.gid, 1000);
+	assert_int_equal(u.n_groups, 1);
+	assert_int_equal(u.groups[0], 1001);
+	/* An explicit group is the only one (docker, runc): no /etc/group
+	 * memberships then. */
 	assert_int_equal(user_resolve(tmp, "user:svcs", &u, &e), 0);
 	assert_int_equal(u.gid, 998);
+	assert_int_equal(u.n_groups, 0);
 	assert_int_equal(user_resolve(tmp, "1000:5", &u, &e), 0);
 	assert_int_equal(u.uid, 1000);
 	assert_int_equal(u.gid, 5);
+	assert_int_equal(u.n_groups, 0);
 	/* A number not in passwd is fine, as in docker. */
 	assert_int_equal(user_resolve(tmp, "4242", &u, &e), 0);
 	assert_int_equal(u.uid, 4242);
