@@ -671,6 +671,11 @@ int mounts_finish(const struct spec *s, struct err *e)
 	for (size_t i = 0; i < s->lnx.n_readonly_paths; i++)
 		if ((r = readonly_path(s->lnx.readonly_paths[i], e)) < 0)
 			return r;
+	/* A working directory the image lacks is made, as runc and docker
+	 * do (-w /new): while "/" is still writable, as root, inside the
+	 * container's root.  What cannot be made, the chdir reports. */
+	if (s->process && s->process->cwd && s->process->cwd[0] == '/')
+		mkdir_p(s->process->cwd, 0755, NULL);
 	if (s->root_readonly) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 		if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof(attr)) < 0)

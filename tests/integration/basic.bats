@@ -122,6 +122,15 @@ load helpers
 	[ "$output" = /var/tmp ]
 }
 
+@test "run: a cwd the root lacks is made, also under a readonly root (as runc does)" {
+	jq_edit '.process.cwd = "/made/for/cwd" | .root.readonly = true'
+	set_args pwd
+	run_rt run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	[ "$output" = /made/for/cwd ]
+	[ -d "$BUNDLE/rootfs/made/for/cwd" ]
+}
+
 @test "run: a readonly root refuses writes" {
 	jq_edit '.root.readonly = true'
 	set_args sh -c 'touch /written 2>&1; echo rc=$?'

@@ -67,6 +67,21 @@ load engine_helpers
 	[ "$(echo "$output" | grep -c myhost)" -eq 2 ]
 }
 
+@test "engine run: -w makes a working directory the image lacks, also with --read-only" {
+	run ctr --rm -w /made/here sh -c 'pwd; stat -c "%a %u" /made/here'
+	assert_status 0
+	[ "$output" = "/made/here
+755 0" ]
+	run ctr --rm --read-only -w /made pwd
+	assert_status 0
+	[ "$output" = /made ]
+	# What cannot be a directory is an error naming it, nothing runs.
+	run ctr --rm -w /etc/passwd echo ran
+	assert_status 125
+	assert_output_has 'cwd "/etc/passwd"'
+	[[ "$output" != *ran* ]]
+}
+
 @test "engine run: -u by name and number, groups from the container's /etc/group" {
 	require_ctr_users
 	run ctr --rm -u user id
