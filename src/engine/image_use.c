@@ -34,6 +34,37 @@ static void root_mode_from_image(const struct rootfs *rfs, const char *root)
 		fprintf(stderr, "capsa: warning: chmod %s: %s\n", root, strerror(errno));
 }
 
+/* Does the image's config say `platform` ("os/arch[/variant]", arch as
+ * docker names it; no variant given: any)?  `have` gets what it says. */
+static bool platform_matches(const struct image_config *c, const char *platform, char *have,
+			     size_t len)
+{
+	const char *os = c->os ? c->os : "linux", *arch = c->architecture ? c->architecture : "";
+	snprintf(have, len, "%s/%s%s%s", os, arch, c->variant ? "/" : "",
+		 c->variant ? c->variant : "");
+	char want[96];
+	snprintf(want, sizeof(want), "%s", platform);
+	char *a = strchr(want, '/'), *v = a ? strchr(a + 1, '/') : NULL;
+	if (!a)
+		return false;
+	*a++ = '\0';
+	if (v)
+		*v++ = '\0';
+	/* The names docker also takes for these two; arm64 without a
+	 * variant is v8; an amd64 image without one (v1) runs on every
+	 * amd64 level. */
+	if (!strcmp(a, "x86_64") || !strcmp(a, "x86-64"))
+		a = "amd64";
+	else if (!strcmp(a, "aarch64"))
+		a = "arm64";
+	const char *cv = c->variant ? c->variant : "";
+	if (!strcmp(arch, "arm64") && !*cv)
+		cv = "v8";
+	if (!strcmp(arch, "amd64") && !*cv)
+		v = NULL;
+	return !strcmp(want, os) && !strcmp(a, arch) && (!v || !strcmp(v, cv));
+}
+
 struct copy_args {
 	const char *lowerdir, *target;
 };
@@ -111,29 +142,48 @@ int ctr_image_setup(struct ctr_image *ci, const char *image, const char *pull, c
 	ci->st_open = true;
 	struct image_index x = {0};
 	bool always = pull && !strcmp(pull, "always"), never = pull && !strcmp(pull, "never");
+	bool pulled = always;
 	if (always && (r = pull_image(root, image, platform, e)) < 0)
 		return r;
 	if ((r = index_load(&ci->st, &x, e)) < 0)
 		return r;
 	int i = index_find(&x, image, e);
-	if (i == -ENOENT && !never && !always) {
-		/* --pull missing (the default): fetch it, then look again. */
-		index_free(&x);
-		if ((r = pull_image(root, image, platform, e)) < 0 ||
-		    (r = index_load(&ci->st, &x, e)) < 0)
-			return r;
-		i = index_find(&x, image, e);
+	for (;;) {
+		if (i == -ENOENT && !never && !pulled) {
+			/* --pull missing (the default): fetch it, then look again. */
+			index_free(&x);
+			pulled = true;
+			if ((r = pull_image(root, image, platform, e)) < 0 ||
+			    (r = index_load(&ci->st, &x, e)) < 0)
+				return r;
+			i = index_find(&x, image, e);
+		}
+		if (i < 0) {
+			index_free(&x);
+			return i;
+		}
+		snprintf(ci->id, sizeof(ci->id), "%s", x.v[i].id);
+		if ((r = image_config_load(&ci->st, ci->id, &ci->cfg, e)) < 0) {
+			index_free(&x);
+			return err_prefix(e, "image %s", image);
+		}
+		ci->cfg_loaded = true;
+		/* --platform names what must run: an image of the name for
+		 * another platform is pulled again for this one, as docker
+		 * does, or refused. */
+		char have[96];
+		if (!platform || platform_matches(&ci->cfg, platform, have, sizeof(have)))
+			break;
+		image_config_free(&ci->cfg);
+		ci->cfg_loaded = false;
+		if (never || pulled) {
+			index_free(&x);
+			return err_msg(e, ENOENT,
+				       "image %s is for %s, not the --platform %s asked for%s", image,
+				       have, platform, never ? " (--pull never)" : "");
+		}
+		i = -ENOENT;
 	}
-	if (i < 0) {
-		index_free(&x);
-		return i;
-	}
-	snprintf(ci->id, sizeof(ci->id), "%s", x.v[i].id);
-	if ((r = image_config_load(&ci->st, ci->id, &ci->cfg, e)) < 0) {
-		index_free(&x);
-		return err_prefix(e, "image %s", image);
-	}
-	ci->cfg_loaded = true;
 	/* Layers unpacked under another id mapping would show wrong owners. */
 	struct id_mapping map;
 	id_mapping_current(&map);

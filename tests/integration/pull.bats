@@ -343,6 +343,30 @@ layer_file() { compgen -G "$S/layers/*/diff/$1" >/dev/null; }
 	[ -z "$(capsa --root "$R" --storage "$S" ps -aq)" ]
 }
 
+@test "run --platform: an image of the name for another platform is pulled for this one, or refused with --pull never" {
+	[ "$(uname -m)" = x86_64 ] || skip "expects an amd64 host"
+	R=$BATS_TEST_TMPDIR/state
+	capsa pull --quiet --storage "$S" "$PLAIN_REG/public/multiarch:1"
+	arch() { capsa --storage "$S" image inspect "$PLAIN_REG/public/multiarch:1" | jq -r '.[0].Architecture'; }
+	[ "$(arch)" = amd64 ]
+	run capsa --root "$R" --storage "$S" run --rm --network none --pull never --platform linux/arm64 \
+		"$PLAIN_REG/public/multiarch:1" /bin/true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"is for linux/amd64, not the --platform linux/arm64 asked for"* ]]
+	[ "$(arch)" = amd64 ]
+	# The same name for the platform asked: what docker does (the arm64
+	# image has no program to run here; only the pull matters).
+	capsa --root "$R" --storage "$S" run --rm --network none --platform linux/arm64 \
+		"$PLAIN_REG/public/multiarch:1" /bin/true 2>/dev/null || true
+	[ "$(arch)" = arm64 ]
+	# Matching it, or an alias of it: no pull, nothing refused.
+	out=$(capsa --root "$R" --storage "$S" run --rm --network none --pull never --platform linux/aarch64 \
+		"$PLAIN_REG/public/multiarch:1" /bin/true 2>&1) || true
+	[[ "$out" != *"not the --platform"* ]]
+	[[ "$out" == *"/bin/true"* ]] # it got as far as the exec
+	[ -z "$(capsa --root "$R" --storage "$S" ps -aq)" ]
+}
+
 @test "pull: layer file owners land as the mapped host ids (subordinate ranges rootless)" {
 	local imgs=$BATS_TEST_DIRNAME/../../build/fixtures/images/layouts/owners
 	[ -d "$imgs" ] || skip "no image fixtures (tests/fixtures/mkimages.sh)"
