@@ -66,7 +66,7 @@ static void usage(const char *cmd, FILE *f)
 	    "  -P, --publish-all         publish the image's exposed ports on free host ports\n"
 	    "      --log-max-size SIZE   rotate the log at SIZE (default 10m)\n"
 	    "      --pull POLICY         missing|always|never (images)\n"
-	    "      --platform OS/ARCH    the image's platform (one for another is pulled again)\n"
+	    "      --platform OS/ARCH    platform to run (pulled if the local image differs)\n"
 	    "      --help                this help\n\n"
 	    "Exit status: the container's; 125 capsa's own error, 126 the command cannot be\n"
 	    "run, 127 not found, 128+N killed by signal N.\n",
