@@ -4,15 +4,18 @@
 #include "cli/commands.h"
 #include "cli/engine_cli.h"
 #include "engine/ctr.h"
+#include "engine/exits.h"
 #include "engine/store.h"
 
+#include <errno.h>
 #include <string.h>
 
 int cmd_wait(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
 		puts("usage: capsa wait CONTAINER...\n\n"
-		     "Wait until each container exits and print its exit code.");
+		     "Wait until each container exits and print its exit code.  A --rm\n"
+		     "container removed in the last 5 minutes still answers by its full ID.");
 		return 0;
 	}
 	if (argc > 1 && argv[1][0] == '-')
@@ -27,7 +30,14 @@ int cmd_wait(int argc, char **argv)
 		struct err e = {0};
 		char id[ID_HEX + 1];
 		int code;
-		if (ctr_store_lookup(&s, argv[i], id, &e) < 0 || ctr_wait(&s, id, &code, &e) < 0)
+		int r = ctr_store_lookup(&s, argv[i], id, &e);
+		/* A full ID removed already (--rm, exited before we looked):
+		 * its kept exit code (engine/exits.h). */
+		if (r == -ENOENT && strlen(argv[i]) == ID_HEX && exits_get(&s, argv[i], &code) == 0)
+			r = 1;
+		else if (r == 0)
+			r = ctr_wait(&s, id, &code, &e);
+		if (r < 0)
 			rc = cli_fail("wait", &e, 1);
 		else
 			printf("%d\n", code);

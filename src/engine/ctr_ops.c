@@ -1,5 +1,6 @@
 /* ctr_ops.c — load (with repair), kill, stop, wait, remove (see ctr.h). */
 #include "engine/ctr.h"
+#include "engine/exits.h"
 #include "engine/ctr_net.h"
 
 #include "base/cleanup.h"
@@ -84,6 +85,10 @@ void ctr_discard(struct ctr_store *s, const struct record *r)
 	struct err ne = {0};
 	if (net_teardown(s->root, r->id, &ne) < 0)
 		fprintf(stderr, "capsa: warning: container %.12s: %s\n", r->id, ne.msg);
+	/* For a `capsa wait` that comes late (a --rm container's record
+	 * goes as it exits); the code of one that never ran is no exit. */
+	if (r->state == CS_EXITED)
+		exits_put(s, r->id, r->exit_code);
 	names_release(s, r->name, r->id);
 	if (r->image) {
 		struct err e = {0};
@@ -204,7 +209,10 @@ int ctr_wait(struct ctr_store *s, const char *id, int *code, struct err *e)
 	if (r.state == CS_RUNNING) {
 		wait_owner(&r);
 		record_free(&r);
-		if ((rc = ctr_load(s, id, &r, e)) < 0)
+		/* Removed as it exited (--rm): its code was kept (exits.h). */
+		if ((rc = ctr_load(s, id, &r, e)) < 0 && exits_get(s, id, code) == 0)
+			return 0;
+		if (rc < 0)
 			return err_msg(e, -rc, "container %s was removed before it exited", name);
 	}
 	*code = r.exit_code;

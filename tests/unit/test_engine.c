@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/fs.h"
 #include "engine/bundle.h"
+#include "engine/exits.h"
 #include "engine/ids.h"
 #include "engine/logs.h"
 #include "engine/opts.h"
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char tmp[256];
@@ -321,6 +323,46 @@ static void test_users(void **state)
 	assert_int_equal(user_resolve(bare, "user", &u, &e), -ENOENT);
 }
 
+/* Kept exit codes: put, get, and minutes older than the window pruned
+ * when a new minute starts (and only those). */
+static void test_exits(void **state)
+{
+	struct ctr_store s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.root, sizeof(s.root), "%s", tmp);
+	const char *id = "bbbb111111111111111111111111111111111111111111111111111111111111";
+	int code = -1;
+	assert_int_equal(exits_get(&s, id, &code), -ENOENT);
+	/* Minute directories from before: one too old, one within the window. */
+	long now = (long)(time(NULL) / 60);
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof(p), "%s/exits", tmp);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/exits/%ld", tmp, now - EXITS_KEEP_MIN - 1);
+	assert_int_equal(mkdir(p, 0700), 0);
+	put(p, "old", "1\n");
+	snprintf(p, sizeof(p), "%s/exits/%ld", tmp, now - 1);
+	assert_int_equal(mkdir(p, 0700), 0);
+	put(p, id, "42\n");
+	assert_int_equal(exits_get(&s, id, &code), 0);
+	assert_int_equal(code, 42);
+	const char *id2 = "bbbb222222222222222222222222222222222222222222222222222222222222";
+	exits_put(&s, id2, 137);
+	assert_int_equal(exits_get(&s, id2, &code), 0);
+	assert_int_equal(code, 137);
+	snprintf(p, sizeof(p), "%s/exits/%ld", tmp, now - EXITS_KEEP_MIN - 1);
+	struct stat st;
+	if (time(NULL) / 60 == now) /* no minute turned over meanwhile */
+		assert_int_equal(stat(p, &st), -1);
+	assert_int_equal(exits_get(&s, id, &code), 0);
+	/* A half-written file is no code. */
+	snprintf(p, sizeof(p), "%s/exits/%ld", tmp, now);
+	put(p, "bbbb333333333333333333333333333333333333333333333333333333333333", "1");
+	assert_int_equal(
+	    exits_get(&s, "bbbb333333333333333333333333333333333333333333333333333333333333", &code),
+	    -ENOENT);
+}
+
 static void test_log_lines(void **state)
 {
 	struct log_line l;
@@ -403,6 +445,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
 	    cmocka_unit_test(test_ulimits_and_caps),
 	    cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exits, setup, teardown),
 	    cmocka_unit_test(test_log_lines),
 	    cmocka_unit_test(test_args),
 	};
