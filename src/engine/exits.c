@@ -22,9 +22,9 @@ static long minute_now(void)
 }
 
 /* Minute directories older than EXITS_KEEP_MIN (and any stray name). */
-static void prune(int exits, long now)
+static void prune(const char *top, long now)
 {
-	int fd = dup(exits);
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
@@ -38,7 +38,7 @@ static void prune(int exits, long now)
 		char *end;
 		long m = strtol(de->d_name, &end, 10);
 		if (*end || m < now - EXITS_KEEP_MIN || m > now + 1)
-			rm_rf_at(exits, de->d_name);
+			rm_rf_at(fd, de->d_name);
 	}
 	closedir(d);
 }
@@ -56,13 +56,10 @@ void exits_put(struct ctr_store *s, const char *id, int code)
 		mkdir(top, 0700);
 		r = mkdir(dir, 0700);
 	}
-	if (r == 0) { /* a new minute: the old ones go */
-		_cleanup_close_ int exits = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (exits >= 0)
-			prune(exits, now);
-	} else if (errno != EEXIST) {
+	if (r == 0) /* a new minute: the old ones go */
+		prune(top, now);
+	else if (errno != EEXIST)
 		return;
-	}
 	int n = snprintf(buf, sizeof(buf), "%d\n", code);
 	_cleanup_close_ int fd =
 	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);

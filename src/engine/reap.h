@@ -25,7 +25,7 @@
 #ifndef CAPSA_ENGINE_REAP_H
 #define CAPSA_ENGINE_REAP_H
 
-/* Start the reaper from binary `self` for `storage` (NULL: only the
+/* Start the reaper for `storage` (NULL: only the
  * namespace) and `mntns` (-1: none).  The caller still closes `mntns`.
  * A failure to start it only leaves the work to the next reaper. */
 void reap_spawn(const char *storage, int mntns);
