@@ -104,6 +104,9 @@ static json_object *inspect_one(struct ctr_store *s, const struct record *r)
 	json_object_object_add(hc, "StopSignal", json_object_new_int(r->stop_signal));
 	json_object_object_add(hc, "StopTimeout", json_object_new_int(r->stop_timeout));
 	json_object_object_add(hc, "Tty", json_object_new_boolean(r->tty));
+	/* The OCI spec it runs with, as generated. */
+	snprintf(path, sizeof(path), "%s/containers/%s/config.json", s->root, r->id);
+	json_object *spec = json_object_from_file(path);
 	/* The network: docker's NetworkSettings, while it runs (released at
 	 * exit: empty then, as docker shows a stopped container). */
 	struct net_info ni;
@@ -112,13 +115,10 @@ static json_object *inspect_one(struct ctr_store *s, const struct record *r)
 	if (net)
 		snprintf(mode, sizeof(mode), "%s", ni.mode);
 	else
-		ctr_net_mode(s, r->id, mode, sizeof(mode));
+		ctr_net_mode(s, r->id, spec, mode, sizeof(mode));
 	json_object_object_add(hc, "NetworkMode", json_object_new_string(mode));
 	json_object_object_add(o, "HostConfig", hc);
 	json_object_object_add(o, "NetworkSettings", net_settings(net ? &ni : NULL));
-	/* The OCI spec it runs with, as generated. */
-	snprintf(path, sizeof(path), "%s/containers/%s/config.json", s->root, r->id);
-	json_object *spec = json_object_from_file(path);
 	if (spec)
 		json_object_object_add(o, "Spec", spec);
 	return o;

@@ -104,7 +104,7 @@ static int req_read(int dirfd, const char *id, struct req *q, struct err *e)
 	return 0;
 }
 
-void ctr_net_mode(struct ctr_store *s, const char *id, char *buf, size_t len)
+void ctr_net_mode(struct ctr_store *s, const char *id, json_object *spec, char *buf, size_t len)
 {
 	struct req q;
 	_cleanup_close_ int dirfd = -1;
@@ -113,11 +113,9 @@ void ctr_net_mode(struct ctr_store *s, const char *id, char *buf, size_t len)
 		return;
 	}
 	/* No request: none (a namespace of its own) or host (none at all). */
-	_cleanup_free_ char *text = NULL;
-	json_object *spec = NULL, *lnx, *nss;
+	json_object *lnx, *nss;
 	bool own = false;
-	if (dirfd >= 0 && read_file_at(dirfd, "config.json", &text, NULL, NULL) == 0 &&
-	    (spec = json_tokener_parse(text)) && json_object_object_get_ex(spec, "linux", &lnx) &&
+	if (spec && json_object_object_get_ex(spec, "linux", &lnx) &&
 	    json_object_object_get_ex(lnx, "namespaces", &nss))
 		for (size_t i = 0; i < json_object_array_length(nss); i++) {
 			json_object *t, *ns = json_object_array_get_idx(nss, i);
@@ -125,7 +123,6 @@ void ctr_net_mode(struct ctr_store *s, const char *id, char *buf, size_t len)
 			    !strcmp(json_object_get_string(t), "network"))
 				own = true;
 		}
-	json_object_put(spec);
 	snprintf(buf, len, "%s", own ? "none" : "host");
 }
 

@@ -18,6 +18,7 @@
 #ifndef CAPSA_ENGINE_CTR_NET_H
 #define CAPSA_ENGINE_CTR_NET_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 
 #include "net/net.h"
@@ -37,8 +38,9 @@ int ctr_net_plan(struct ctr_store *s, int dirfd, const struct run_opts *o, const
 		 char **exposed, struct net_result *res, struct err *e);
 
 /* The mode a container was created with (bridge, pasta, ...; "none" or
- * "host" from its spec, which needs no request of its own), into `buf`. */
-void ctr_net_mode(struct ctr_store *s, const char *id, char *buf, size_t len);
+ * "host" from `spec`, its config.json as the caller has it parsed, or
+ * NULL), into `buf`. */
+void ctr_net_mode(struct ctr_store *s, const char *id, json_object *spec, char *buf, size_t len);
 
 /* Before the runtime starts the container (its record locked by the
  * caller through `dirfd`). */
