@@ -7,10 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -277,4 +279,15 @@ const char *fd_path(int fd, char buf[FD_PATH_MAX])
 {
 	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
 	return buf;
+}
+
+bool fs_mark_topdir(int fd)
+{
+	int fl = 0;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &fl) < 0)
+		return false;
+	if (fl & FS_TOPDIR_FL)
+		return true;
+	fl |= FS_TOPDIR_FL;
+	return ioctl(fd, FS_IOC_SETFLAGS, &fl) == 0;
 }

@@ -4,6 +4,7 @@
 #ifndef CAPSA_BASE_FS_H
 #define CAPSA_BASE_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -48,6 +49,13 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode);
  * file), never leaving the root; returns an O_PATH fd of the last
  * component or -errno. */
 int mkpath_in_root(int rootfd, const char *path, int last_is_file, mode_t mode);
+
+/* Mark the directory open at `fd` as the top of independent hierarchies
+ * (chattr +T, FS_TOPDIR_FL): ext4's Orlov allocator then puts each
+ * directory made in it into a group of its own choosing instead of the
+ * parent's.  Best effort: false where the file system has no such flag
+ * or the caller may not set it; nothing else changes. */
+bool fs_mark_topdir(int fd);
 
 /* "/proc/self/fd/N" for use with syscalls that take only paths. */
 #define FD_PATH_MAX 32

@@ -34,6 +34,9 @@ static void remove_stale(int root)
 			close(fd);
 		return;
 	}
+	/* Made by an older capsa, or on a file system that came later:
+	 * one ioctl when the mark is there already (store.h). */
+	fs_mark_topdir(fd);
 	struct dirent *de;
 	while ((de = readdir(d)))
 		if (!strncmp(de->d_name, SPARE_TMP, strlen(SPARE_TMP)))

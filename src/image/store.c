@@ -51,6 +51,15 @@ int store_root_resolve(const char *opt, char *buf, size_t len, struct err *e)
 	return 0;
 }
 
+void store_spread(int dirfd, const char *rel)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		fs_mark_topdir(fd);
+		close(fd);
+	}
+}
+
 int store_open(struct store *s, const char *root, struct err *e)
 {
 	static const char *const dirs[] = {"blobs", "blobs/sha256", "layers", "containers", "tmp"};
@@ -70,12 +79,16 @@ int store_open(struct store *s, const char *root, struct err *e)
 	if (s->dirfd < 0)
 		return err_sys(e, errno, "storage \"%s\"", root);
 	int r;
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (mkdirat(s->dirfd, dirs[i], 0700) < 0 && errno != EEXIST) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (mkdirat(s->dirfd, dirs[i], 0700) == 0) {
+			if (!strcmp(dirs[i], "containers"))
+				store_spread(s->dirfd, dirs[i]);
+		} else if (errno != EEXIST) {
 			r = err_sys(e, errno, "storage \"%s\": mkdir %s", root, dirs[i]);
 			store_close(s);
 			return r;
 		}
+	}
 	return 0;
 }
 

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -405,6 +407,44 @@ static void test_spare(void **state)
 	rootfs_free(&r);
 }
 
+static bool has_topdir(const char *root, const char *rel)
+{
+	char p[8400];
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fl = 0;
+	assert_true(fd >= 0);
+	int r = ioctl(fd, FS_IOC_GETFLAGS, &fl);
+	close(fd);
+	return r == 0 && (fl & FS_TOPDIR_FL);
+}
+
+/* containers/ and spare/ carry ext4's "top of hierarchies" mark where
+ * the file system has it (store.h: store_spread); elsewhere nothing
+ * fails for its absence. */
+static void test_spread(void **state)
+{
+	char p[8400];
+	snprintf(p, sizeof(p), "%s/probe-topdir", tmpdir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	bool can = fs_mark_topdir(fd);
+	close(fd);
+	rmdir(p);
+	struct err e = {0};
+	struct store s2;
+	snprintf(p, sizeof(p), "%s/store-spread", tmpdir);
+	assert_int_equal(store_open(&s2, p, &e), 0);
+	assert_int_equal(has_topdir(s2.root, "containers"), can);
+	assert_int_equal(spare_make(&s2, &e), 1);
+	assert_int_equal(has_topdir(s2.root, SPARE_DIR), can);
+	if (!can)
+		fprintf(stderr, "# %s: no FS_TOPDIR_FL here; checked that its absence is harmless\n",
+			tmpdir);
+	store_close(&s2);
+	assert_int_equal(rm_rf_at(AT_FDCWD, p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +457,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_trash),
 	    cmocka_unit_test(test_spare),
+	    cmocka_unit_test(test_spread),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
