@@ -156,6 +156,25 @@ int mkdir_p(const char *path, mode_t mode, struct err *e)
 	return 0;
 }
 
+DIR *opendir_at(int dirfd, const char *name)
+{
+	bool self = !name || !*name;
+	int fd = self ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0)
+		      : openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	if (self)
+		rewinddir(d);
+	return d;
+}
+
 int rm_rf_at(int dfd, const char *name)
 {
 	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)

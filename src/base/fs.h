@@ -4,6 +4,7 @@
 #ifndef CAPSA_BASE_FS_H
 #define CAPSA_BASE_FS_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -34,6 +35,14 @@ int write_file(const char *path, const char *buf, size_t len, struct err *e);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
+
+/* A directory stream over `dirfd`/`name`, or, with `name` NULL or "",
+ * over a duplicate of `dirfd` itself (which stays the caller's), rewound:
+ * a duplicate shares its position with `dirfd`, so without the rewind a
+ * second walk would start where an earlier one ended and see nothing.
+ * NULL with errno set.  Close with closedir; dirfd(3) of the stream
+ * serves the *at calls of the walk. */
+DIR *opendir_at(int dirfd, const char *name);
 
 /* rm -rf of `name` under `dirfd`; a missing entry is success.  Does not
  * cross mount points (only unlinks what the directory holds). */

@@ -24,13 +24,10 @@ static long minute_now(void)
 /* Minute directories older than EXITS_KEEP_MIN (and any stray name). */
 static void prune(const char *top, long now)
 {
-	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	DIR *d = opendir_at(AT_FDCWD, top);
+	if (!d)
 		return;
-	}
+	int fd = dirfd(d);
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')

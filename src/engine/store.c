@@ -187,14 +187,9 @@ int ctr_store_lookup(struct ctr_store *s, const char *ref, char id[ID_HEX + 1], 
 		return 0;
 	if (!id_is_prefix(ref))
 		return err_msg(e, ENOENT, "no such container: %s", ref);
-	_cleanup_close_ int fd = dup(s->ctrs);
-	if (fd < 0)
-		return err_sys(e, errno, "dup");
-	DIR *d = fdopendir(fd);
+	DIR *d = opendir_at(s->ctrs, NULL);
 	if (!d)
 		return err_sys(e, errno, "read containers");
-	fd = -1;
-	rewinddir(d);
 	size_t len = strlen(ref), found = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -214,14 +209,9 @@ int ctr_store_lookup(struct ctr_store *s, const char *ref, char id[ID_HEX + 1], 
 
 int ctr_store_list(struct ctr_store *s, char ***ids, struct err *e)
 {
-	_cleanup_close_ int fd = dup(s->ctrs);
-	if (fd < 0)
-		return err_sys(e, errno, "dup");
-	DIR *d = fdopendir(fd);
+	DIR *d = opendir_at(s->ctrs, NULL);
 	if (!d)
 		return err_sys(e, errno, "read containers");
-	fd = -1;
-	rewinddir(d);
 	size_t n = 0, cap = 16;
 	bool oom = false;
 	char **v = calloc(cap, sizeof(*v));

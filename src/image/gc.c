@@ -82,13 +82,9 @@ static int mark_manifest(struct store *s, const char *digest, struct hexset *blo
  * image ID). */
 static int mark_containers(struct store *s, struct hexset *layers)
 {
-	_cleanup_close_ int fd = openat(s->dirfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	DIR *d = fdopendir(fd);
+	DIR *d = opendir_at(s->dirfd, "containers");
 	if (!d)
-		return -errno;
-	fd = -1;
+		return errno == ENOENT ? 0 : -errno;
 	struct dirent *de;
 	int r = 0;
 	while (r == 0 && (de = readdir(d))) {
@@ -137,16 +133,10 @@ static int sweep_temp(int dirfd, const char *name)
 static int sweep(struct store *s, const char *dir, const struct hexset *keep, int layers,
 		 struct gc_stats *st)
 {
-	_cleanup_close_ int fd = openat(s->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	DIR *d = opendir_at(s->dirfd, dir);
+	if (!d)
 		return -errno;
-	int dfd = dup(fd);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
-		return -errno;
-	}
+	int fd = dirfd(d);
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *n = de->d_name;
@@ -236,13 +226,9 @@ out:
 
 int store_image_in_use(struct store *s, const char *id, char *cid, size_t len)
 {
-	_cleanup_close_ int fd = openat(s->dirfd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	DIR *d = fdopendir(fd);
+	DIR *d = opendir_at(s->dirfd, "containers");
 	if (!d)
 		return 0;
-	fd = -1;
 	struct dirent *de;
 	int found = 0;
 	while (!found && (de = readdir(d))) {

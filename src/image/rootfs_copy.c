@@ -46,13 +46,9 @@ static int copy_file(int sdir, const char *name, int ddir, const struct stat *st
 /* Copy directory `sdir` over `ddir`. */
 static int copy_tree(int sdir, int ddir)
 {
-	int dup_fd = dup(sdir);
-	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-	if (!d) {
-		if (dup_fd >= 0)
-			close(dup_fd);
+	DIR *d = opendir_at(sdir, NULL);
+	if (!d)
 		return -errno;
-	}
 	struct dirent *de;
 	int r = 0;
 	while (r == 0 && (de = readdir(d))) {

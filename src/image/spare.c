@@ -27,13 +27,10 @@ int spare_take(struct store *s, const char *rel)
 /* Temporaries of killed makers (we hold the lock: none is live). */
 static void remove_stale(int root)
 {
-	int fd = openat(root, SPARE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	DIR *d = opendir_at(root, SPARE_DIR);
+	if (!d)
 		return;
-	}
+	int fd = dirfd(d);
 	/* Made by an older capsa, or on a file system that came later:
 	 * one ioctl when the mark is there already (store.h). */
 	fs_mark_topdir(fd);

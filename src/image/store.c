@@ -293,14 +293,9 @@ int store_layer_exists(const struct store *s, const char *chain_id)
 /* Does ROOT/layers hold a layer? */
 static int has_layers(struct store *s)
 {
-	int fd = openat(s->dirfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	DIR *d = opendir_at(s->dirfd, "layers");
+	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	int any = 0;
 	struct dirent *de;
 	/* Temporaries (.tmp-*) and locks (<hex>.lock) are no layers. */

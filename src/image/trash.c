@@ -12,6 +12,7 @@
 
 #include "base/cleanup.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/userns.h"
 #include "image/store.h"
 
@@ -43,15 +44,10 @@ int trash_put(struct store *s, const char *rel, const char *name, struct err *e)
  * returns 0 or the first -errno. */
 static int empty_once(int fd, int *removed)
 {
-	int dup_fd = dup(fd);
-	if (dup_fd < 0)
+	/* From the start on every pass (opendir_at rewinds). */
+	DIR *d = opendir_at(fd, NULL);
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(dup_fd);
-	if (!d) {
-		int r = -errno;
-		close(dup_fd);
-		return r;
-	}
 	int first = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {

@@ -10,6 +10,8 @@
 #include "base/error.h"
 #include "base/fs.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -99,6 +101,53 @@ static void test_mkdir_p_and_rm_rf(void **state)
 	assert_int_equal(rm_rf_at(d, "a"), 0);
 }
 
+static int count_entries(DIR *d)
+{
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	return n;
+}
+
+/* opendir_at: a named directory, or a fresh stream over a descriptor the
+ * caller keeps, read from the start wherever an earlier reader of that
+ * descriptor stopped (entries made between two walks are seen). */
+static void test_opendir_at(void **state)
+{
+	_cleanup_close_ int d = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(d >= 0);
+	assert_int_equal(mkdirat(d, "sub", 0700), 0);
+	for (int i = 0; i < 3; i++) {
+		char n[8];
+		snprintf(n, sizeof(n), "f%d", i);
+		_cleanup_close_ int f = openat(d, n, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		assert_true(f >= 0);
+	}
+	DIR *a = opendir_at(d, NULL);
+	assert_non_null(a);
+	assert_int_equal(count_entries(a), 4);
+	closedir(a);
+	/* The caller's descriptor is still open, and a second walk sees
+	 * what the first left behind plus what came since. */
+	assert_int_equal(fcntl(d, F_GETFD), FD_CLOEXEC);
+	_cleanup_close_ int f = openat(d, "f9", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	DIR *b = opendir_at(d, "");
+	assert_non_null(b);
+	assert_int_equal(count_entries(b), 5);
+	assert_int_equal(fcntl(dirfd(b), F_GETFD), FD_CLOEXEC);
+	closedir(b);
+	DIR *c = opendir_at(d, "sub");
+	assert_non_null(c);
+	assert_int_equal(count_entries(c), 0);
+	closedir(c);
+	errno = 0;
+	assert_null(opendir_at(d, "missing"));
+	assert_int_equal(errno, ENOENT);
+	assert_null(opendir_at(d, "f0"));
+	assert_int_equal(errno, ENOTDIR);
+}
+
 /* A symlink planted in a root must never lead a path out of it. */
 static void test_paths_stay_in_root(void **state)
 {
@@ -141,6 +190,7 @@ int main(void)
 	    cmocka_unit_test(test_arena),
 	    cmocka_unit_test_setup_teardown(test_atomic_write_and_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mkdir_p_and_rm_rf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_opendir_at, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_paths_stay_in_root, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
