@@ -81,7 +81,7 @@ ENTRY_FN void prefault_at_entry(long *sp)
 		return;
 	const ElfW(Ehdr) *eh = &__ehdr_start;
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
-	uintptr_t bias = 0, relro_end = 0;
+	uintptr_t bias = 0, relro_start = 0, relro_end = 0;
 	for (int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
 			bias = (uintptr_t)eh - ph[i].p_vaddr;
@@ -90,10 +90,14 @@ ENTRY_FN void prefault_at_entry(long *sp)
 	 * fail on it.  Linked statically, glibc's start-up makes it
 	 * read-only itself, and an mprotect of present pages costs more than
 	 * the few faults it saves on this project's test VM (shadow page
-	 * tables: 0.15-0.37 ms against ref-clone's 0.07 ms). */
+	 * tables: 0.15-0.37 ms against ref-clone's 0.07 ms).  GNU ld puts
+	 * RELRO at the start of the writable segment; lld gives it a
+	 * segment of its own, left out whole. */
 	for (int i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_GNU_RELRO)
-			relro_end = bias + ph[i].p_vaddr + ph[i].p_memsz;
+		if (ph[i].p_type == PT_GNU_RELRO) {
+			relro_start = bias + ph[i].p_vaddr;
+			relro_end = relro_start + ph[i].p_memsz;
+		}
 	/* Adjacent segments with the same access go in one call. */
 	uintptr_t run_start = 0, run_end = 0;
 	int run_how = 0;
@@ -102,8 +106,11 @@ ENTRY_FN void prefault_at_entry(long *sp)
 			continue;
 		uintptr_t s = bias + ph[i].p_vaddr, e = s + ph[i].p_memsz;
 		int how = (ph[i].p_flags & PF_W) ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
-		if (how == MADV_POPULATE_WRITE && s < relro_end && e > relro_end)
+		if (how == MADV_POPULATE_WRITE && s >= relro_start && s < relro_end) {
+			if (e <= relro_end)
+				continue;
 			s = (relro_end + PAGE - 1) & ~(PAGE - 1);
+		}
 		if (how == run_how && (s & ~(PAGE - 1)) <= ((run_end + PAGE - 1) & ~(PAGE - 1))) {
 			run_end = e;
 			continue;
