@@ -7,9 +7,9 @@
 # the kernel's modules, and its install runs update-initramfs: on demand.
 set -eu
 
-BUILD="gcc make pkg-config libc6-dev libjson-c-dev libseccomp-dev libcurl4-openssl-dev libssl-dev libarchive-dev libisal-dev"
+BUILD="gcc lld make pkg-config libc6-dev libjson-c-dev libseccomp-dev libcurl4-openssl-dev libssl-dev libarchive-dev libisal-dev"
 TEST="libcmocka-dev bats busybox-static uidmap jq iproute2 util-linux procps passwd docker-registry apache2-utils openssl python3 python3-cryptography skopeo zstd fuse-overlayfs nftables passt slirp4netns"
-BENCH="crun runc hyperfine podman"
+BENCH="crun runc hyperfine podman linux-perf"
 VM="qemu-system-x86 linux-image-amd64 cpio kmod"
 
 want="$BUILD $TEST"
