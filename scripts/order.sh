@@ -1,8 +1,9 @@
 #!/bin/sh
-# Regenerate src/capsa.order: the functions `capsa run --rm` executes,
-# hottest first, for lld's --symbol-ordering-file (Makefile).  Packed
-# together they make a start touch fewer pages of code; see
-# docs/ARCHITECTURE.md, "Code layout".  Run it when the start path
+# Regenerate src/capsa.order for lld's --symbol-ordering-file (Makefile):
+# first the functions a detached container's monitor executes (it stays
+# for the container's life, so its resident size counts), then those of
+# `capsa run --rm`, hottest first.  Packed together they make a start
+# touch fewer pages of code; see docs/ARCHITECTURE.md, "Code layout".  Run it when the start path
 # changed much (a symbol the file names and the binary lacks is skipped;
 # a function the file lacks stays where the linker puts it).
 #
@@ -38,16 +39,34 @@ tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
 run="$CAPSA --root $state --storage $tmp/store run --rm --net none order/busybox:1 /bin/true"
 $run
 
-# Samples of the command and of its container's init (the same binary
-# until the exec), user space only, by symbol; hottest first.
-perf record -q -F 25000 -e cpu-clock:u -o "$tmp/perf.data" -- \
-	sh -c "i=0; while [ \$i -lt $RUNS ]; do $run; i=\$((i + 1)); done" >/dev/null 2>&1
-{
-	echo "# Functions of a \`capsa run --rm\`, hottest first: made by scripts/order.sh"
-	echo "# ($RUNS starts, $(uname -m)); read by lld (Makefile).  Edit by regenerating."
-	perf report -i "$tmp/perf.data" --no-children --comm capsa --dso capsa \
-		--sort sym --stdio 2>/dev/null |
+# User-space samples by symbol, hottest first, of processes named $2.
+syms() {
+	perf report -i "$1" --no-children --comm "$2" --dso capsa --sort sym --stdio 2>/dev/null |
 		awk '$1 ~ /%$/ && $2 == "[.]" { print $3 }'
+}
+
+# The monitors of 40 detached containers that each log 3000 lines, from
+# their exec (of /proc/self/exe: they are named "exe") to their exit.
+logger="i=0; while [ \$i -lt 3000 ]; do echo tick; i=\$((i + 1)); done"
+perf record -q -a -F 25000 -e cpu-clock:u -o "$tmp/monitor.data" -- \
+	sh -c "i=0; while [ \$i -lt 40 ]; do
+		$CAPSA --root $state --storage $tmp/store run -d --net none order/busybox:1 sh -c '$logger'
+		i=\$((i + 1)); done; sleep 2" >/dev/null 2>&1
+for id in $("$CAPSA" --root "$state" ps -aq); do
+	"$CAPSA" --root "$state" --storage "$tmp/store" rm -f "$id" >/dev/null
+done
+syms "$tmp/monitor.data" exe >"$tmp/monitor.syms"
+
+# The command and its container's init (the same binary until the exec).
+perf record -q -F 25000 -e cpu-clock:u -o "$tmp/run.data" -- \
+	sh -c "i=0; while [ \$i -lt $RUNS ]; do $run; i=\$((i + 1)); done" >/dev/null 2>&1
+syms "$tmp/run.data" capsa >"$tmp/run.syms"
+{
+	echo "# The functions of a detached container's monitor, then those of a"
+	echo "# \`capsa run --rm\` ($RUNS starts), hottest first, on $(uname -m): made by"
+	echo "# scripts/order.sh, read by lld (Makefile).  Edit by regenerating."
+	cat "$tmp/monitor.syms"
+	grep -vxFf "$tmp/monitor.syms" "$tmp/run.syms"
 } >"$OUT.tmp"
 n=$(grep -vc '^#' "$OUT.tmp" || true)
 [ "$n" -gt 50 ] || die "only $n symbols sampled; is perf allowed to sample (kernel.perf_event_paranoid)?"
