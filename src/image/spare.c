@@ -32,7 +32,8 @@ static void remove_stale(int root)
 		return;
 	int fd = dirfd(d);
 	/* Made by an older capsa, or on a file system that came later:
-	 * one ioctl when the mark is there already (store.h). */
+	 * one ioctl when the mark is there already (store.c:
+	 * store_spread). */
 	fs_mark_topdir(fd);
 	struct dirent *de;
 	while ((de = readdir(d)))

@@ -40,15 +40,6 @@ int store_root_resolve(const char *opt, char *buf, size_t len, struct err *e);
 int store_open(struct store *s, const char *root, struct err *e);
 void store_close(struct store *s);
 
-/* Mark `dirfd`/`rel`, a directory whose entries are containers'
- * directories (containers/, spare/), so that ext4 spreads them over its
- * block groups (fs_mark_topdir).  Why: on ext4 without a journal every
- * new inode is found by a scan that skips the inodes its group freed in
- * the last minutes; a container's directory and the overlay's probes
- * make and free about a dozen inodes per start, so with all containers
- * in one group that scan grows with every start.  Best effort. */
-void store_spread(int dirfd, const char *rel);
-
 /* Exclusive flock on ROOT/.lock; returns the fd to close to unlock. */
 int store_lock(struct store *s, struct err *e);
 
