@@ -28,17 +28,23 @@ static json_object *ip_or_empty(uint32_t ip)
 	return json_object_new_string(ip ? ip4_format(ip, buf) : "");
 }
 
+/* "IPAddress", "IPPrefixLen", "Gateway" into `o` (empty and 0 without
+ * an address), as docker has them at the top and per network. */
+static void add_address(json_object *o, const struct net_info *ni)
+{
+	uint32_t ip = ni ? ni->ip : 0;
+	json_object_object_add(o, "IPAddress", ip_or_empty(ip));
+	json_object_object_add(o, "IPPrefixLen", json_object_new_int(ip ? (int)ni->prefix : 0));
+	json_object_object_add(o, "Gateway", ip_or_empty(ni ? ni->gateway : 0));
+}
+
 /* {"IPAddress", "IPPrefixLen", "Gateway", "Ports": {"80/tcp":
  * [{"HostIp", "HostPort"}]}, "Networks": {NAME: {the same three}}}. */
 static json_object *net_settings(const struct net_info *ni)
 {
 	json_object *o = json_object_new_object(), *ports = json_object_new_object(),
 		    *nets = json_object_new_object();
-	uint32_t ip = ni ? ni->ip : 0, gw = ni ? ni->gateway : 0;
-	int prefix = ni && ni->ip ? (int)ni->prefix : 0;
-	json_object_object_add(o, "IPAddress", ip_or_empty(ip));
-	json_object_object_add(o, "IPPrefixLen", json_object_new_int(prefix));
-	json_object_object_add(o, "Gateway", ip_or_empty(gw));
+	add_address(o, ni);
 	for (size_t i = 0; ni && i < ni->nports; i++) {
 		const struct net_port *p = &ni->ports[i];
 		char key[32], port[8], hip[16];
@@ -58,9 +64,7 @@ static json_object *net_settings(const struct net_info *ni)
 	json_object_object_add(o, "Ports", ports);
 	if (ni && ni->network[0]) {
 		json_object *n = json_object_new_object();
-		json_object_object_add(n, "IPAddress", ip_or_empty(ip));
-		json_object_object_add(n, "IPPrefixLen", json_object_new_int(prefix));
-		json_object_object_add(n, "Gateway", ip_or_empty(gw));
+		add_address(n, ni);
 		json_object_object_add(nets, ni->network, n);
 	}
 	json_object_object_add(o, "Networks", nets);
