@@ -651,8 +651,9 @@ int net_info(const char *root, const char *id, struct net_info *out, struct err 
 	snprintf(out->mode, sizeof(out->mode), "%s", rec.mode);
 	snprintf(out->network, sizeof(out->network), "%s", rec.network);
 	out->ip = rec.ip;
-	out->nports = rec.nports < 32 ? rec.nports : 32;
-	memcpy(out->ports, rec.ports, out->nports * sizeof(out->ports[0]));
+	_Static_assert(sizeof(out->ports) == sizeof(rec.ports), "net_info holds a record's ports");
+	out->nports = rec.nports;
+	memcpy(out->ports, rec.ports, sizeof(out->ports));
 	struct network nw;
 	/* The network exists while a container is on it (never made here). */
 	char dir[PATH_MAX];

@@ -88,7 +88,7 @@ struct net_info {
 	uint32_t ip, gateway; /* host order */
 	unsigned prefix;
 	size_t nports;
-	struct net_port ports[32];
+	struct net_port ports[32]; /* as many as a record holds (NET_MAX_PORTS) */
 };
 int net_info(const char *root, const char *id, struct net_info *out, struct err *e);
 
