@@ -2,6 +2,7 @@
 #include "engine/image_use.h"
 
 #include "base/error.h"
+#include "base/kernel.h"
 #include "base/subid.h"
 #include "base/userns.h"
 #include "image/helper.h"
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,11 +109,7 @@ static void users_layer(const char *lowerdir, char *out, size_t len)
 /* overlayfs can be mounted in a user namespace since Linux 5.11. */
 static bool userns_overlay_ok(void)
 {
-	struct utsname u;
-	unsigned maj = 0, min = 0;
-	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &maj, &min) != 2)
-		return false;
-	return maj > 5 || (maj == 5 && min >= 11);
+	return kernel_at_least(5, 11);
 }
 
 /* capsa-pull, as `capsa pull` would run it; its progress goes to our

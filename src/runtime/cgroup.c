@@ -6,6 +6,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/kernel.h"
 #include "base/json.h"
 
 #include <stdbool.h>
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -444,12 +444,7 @@ static bool all_known(const char *name)
  * ("cpu,cpuacct", the usual), it stays with cpu. */
 static unsigned unified_stands_in(const struct cg_layout *l)
 {
-	struct utsname u;
-	unsigned major = 0, minor = 0;
-	if (l->mode != CG_MODE_HYBRID || uname(&u) < 0 ||
-	    sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return 0;
-	if (major < 5 || (major == 5 && minor < 2))
+	if (l->mode != CG_MODE_HYBRID || !kernel_at_least(5, 2))
 		return 0;
 	return 1u << CG_FREEZER | 1u << CG_PIDS | 1u << CG_CPUACCT;
 }

@@ -16,6 +16,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/kernel.h"
 #include "base/sha256.h"
 #include "runtime/spec.h"
 
@@ -28,7 +29,6 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #define CACHE_FORMAT "capsa-seccomp-3"
@@ -51,11 +51,11 @@ static void cache_key(const struct spec_seccomp *s, char out[SHA256_DIGEST_STR])
 	const struct scmp_version *v = seccomp_version();
 	put_u64(&h, v ? ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro : 0);
 	put_u64(&h, (uint64_t)(int64_t)prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
-	struct utsname u;
-	if (uname(&u) == 0) {
-		put_str(&h, u.release);
-		put_str(&h, u.version);
-		put_str(&h, u.machine);
+	const struct utsname *u = kernel_uname();
+	if (u) {
+		put_str(&h, u->release);
+		put_str(&h, u->version);
+		put_str(&h, u->machine);
 	}
 	put_u64(&h, s->default_action);
 	put_u64(&h, s->n_architectures);

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/kernel.h"
 
 #include <dirent.h>
 
@@ -149,6 +150,42 @@ static void test_opendir_at(void **state)
 }
 
 /* A symlink planted in a root must never lead a path out of it. */
+static void test_kernel_release(void **state)
+{
+	(void)state;
+	unsigned a, b;
+	assert_true(kernel_release_parse("6.18.44-fc-v1272", &a, &b));
+	assert_int_equal(a, 6);
+	assert_int_equal(b, 18);
+	assert_true(kernel_release_parse("5.10", &a, &b));
+	assert_int_equal(a, 5);
+	assert_int_equal(b, 10);
+	assert_true(kernel_release_parse("4.19.0-26-amd64", &a, &b));
+	assert_int_equal(a * 100 + b, 419);
+	/* Not MAJOR.MINOR at the start: unknown, and 0.0. */
+	assert_false(kernel_release_parse("6", &a, &b));
+	assert_int_equal(a + b, 0);
+	assert_false(kernel_release_parse("6.", &a, &b));
+	assert_false(kernel_release_parse("v6.1", &a, &b));
+	assert_false(kernel_release_parse("6-1", &a, &b));
+	assert_false(kernel_release_parse("", &a, &b));
+	assert_false(kernel_release_parse(NULL, &a, &b));
+	assert_false(kernel_release_parse("99999999999.1", &a, &b));
+	/* The running kernel: the same answer as uname(2) gives, from one
+	 * call kept for the process. */
+	struct utsname u;
+	assert_int_equal(uname(&u), 0);
+	const struct utsname *k = kernel_uname();
+	assert_non_null(k);
+	assert_ptr_equal(k, kernel_uname());
+	assert_string_equal(k->release, u.release);
+	assert_true(kernel_release_parse(u.release, &a, &b));
+	assert_true(kernel_at_least(a, b));
+	assert_true(kernel_at_least(a, 0));
+	assert_false(kernel_at_least(a, b + 1));
+	assert_false(kernel_at_least(a + 1, 0));
+}
+
 static void test_paths_stay_in_root(void **state)
 {
 	char root[128], outside[128];
@@ -191,6 +228,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_atomic_write_and_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mkdir_p_and_rm_rf, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_opendir_at, setup, teardown),
+	    cmocka_unit_test(test_kernel_release),
 	    cmocka_unit_test_setup_teardown(test_paths_stay_in_root, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
