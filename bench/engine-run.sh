@@ -50,34 +50,20 @@ done
 [ -x "$REF" ] || die "$REF missing; run bench/run.sh (it builds the reference programs)"
 [ -x "$CAPSA" ] || die "$CAPSA missing; run make"
 
-rm -rf "$ROOTFS"
 mkdir -p "$OUT"
-tests/fixtures/mkrootfs.sh "$ROOTFS" >/dev/null
+. bench/lib.sh
 
 # $state: the state roots (a tmpfs); $disk: the stores (on disk).
 state=$(mktemp -d /tmp/capsa-bench-engine.XXXXXX)
 disk=$(mktemp -d "${BENCH_DISK:-/var/tmp}/capsa-bench-engine.XXXXXX")
 cleanup() {
-	for id in $("$CAPSA" --root "$state" ps -aq 2>/dev/null); do
-		"$CAPSA" --root "$state" --storage "$disk/store" rm -f "$id" >/dev/null 2>&1 || true
-	done
 	[ -z "$PODMAN" ] || $PODMAN --root "$disk/podman" --runroot "$state/podman-run" \
 		--storage-driver overlay system reset -f >/dev/null 2>&1 || true
-	# A reaper (src/engine/reap.c) may still hold a container's mount
-	# namespace, whose /etc/hosts binds come from this tmpfs: busy for a
-	# few milliseconds.
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		umount "$state" 2>/dev/null && break
-		sleep 0.2
-	done
-	rm -rf "$state" "$disk"
+	bench_store_teardown
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-mount -t tmpfs -o mode=0700 capsa-bench "$state" || die "cannot mount a tmpfs on $state"
-
-tar -C "$ROOTFS" -cf "$disk/rootfs.tar" .
-"$CAPSA" --root "$state" --storage "$disk/store" import "$disk/rootfs.tar" bench/busybox:1 >/dev/null
+bench_store "$state" "$disk" "$ROOTFS" bench/busybox:1 "$CAPSA" || die "cannot set up the store"
 if [ "${BENCH_ROOTFS:-0}" = 1 ]; then
 	capsa_cmd="$CAPSA --root $state run --rm --net none --rootfs $ROOTFS /bin/true"
 else

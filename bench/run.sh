@@ -2,7 +2,7 @@
 # Run every benchmark in bench/ (`make bench` calls this after `make all`).
 # Installs the reference runtimes and hyperfine, builds the reference C
 # programs (bench/*.c -> bench/out/NAME, static), then runs each bench/*.sh
-# but this one.  Stops at the first benchmark that fails.  See bench/README.md.
+# but this one and lib.sh (sourced by the others).  Stops at the first benchmark that fails.  See bench/README.md.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ for src in bench/*.c; do
 done
 
 for b in bench/*.sh; do
-	[ "$b" = bench/run.sh ] && continue
+	case $b in bench/run.sh | bench/lib.sh) continue ;; esac
 	echo
 	echo "run.sh: === $b"
 	"$b"

@@ -23,20 +23,18 @@ command -v perf >/dev/null || die "perf not found; run scripts/deps.sh --bench"
 make -s build/capsa
 CAPSA=$PWD/build/capsa
 
+. bench/lib.sh
 tmp=$(mktemp -d /tmp/capsa-order.XXXXXX)
-state=$tmp/state
+mkdir "$tmp/state" "$tmp/disk"
 cleanup() {
-	umount "$state" 2>/dev/null || true
+	bench_store_teardown
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-mkdir -p "$state"
-mount -t tmpfs -o mode=0700 capsa-order "$state"
-tests/fixtures/mkrootfs.sh "$tmp/rootfs" >/dev/null
-tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
-"$CAPSA" --root "$state" --storage "$tmp/store" import "$tmp/rootfs.tar" order/busybox:1 >/dev/null
-run="$CAPSA --root $state --storage $tmp/store run --rm --net none order/busybox:1 /bin/true"
+bench_store "$tmp/state" "$tmp/disk" "$tmp/rootfs" order/busybox:1 "$CAPSA" ||
+	die "cannot set up the store"
+run="$BENCH_CAPSA run --rm --net none order/busybox:1 /bin/true"
 $run
 
 # User-space samples by symbol, hottest first, of processes named $2.
@@ -50,10 +48,10 @@ syms() {
 logger="i=0; while [ \$i -lt 3000 ]; do echo tick; i=\$((i + 1)); done"
 perf record -q -a -F 25000 -e cpu-clock:u -o "$tmp/monitor.data" -- \
 	sh -c "i=0; while [ \$i -lt 40 ]; do
-		$CAPSA --root $state --storage $tmp/store run -d --net none order/busybox:1 sh -c '$logger'
+		$BENCH_CAPSA run -d --net none order/busybox:1 sh -c '$logger'
 		i=\$((i + 1)); done; sleep 2" >/dev/null 2>&1
-for id in $("$CAPSA" --root "$state" ps -aq); do
-	"$CAPSA" --root "$state" --storage "$tmp/store" rm -f "$id" >/dev/null
+for id in $($BENCH_CAPSA ps -aq); do
+	$BENCH_CAPSA rm -f "$id" >/dev/null
 done
 syms "$tmp/monitor.data" exe >"$tmp/monitor.syms"
 
