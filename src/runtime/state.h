@@ -74,6 +74,9 @@ void rfc3339_now(char buf[64]);
 /* The same for a given time (UTC, nanoseconds). */
 struct timespec;
 void rfc3339_from(const struct timespec *ts, char buf[64]);
+/* The wall clock, as clock_gettime(CLOCK_REALTIME) gives it, but through
+ * the system call (see state.c): for the time on the start path. */
+void realtime_now(struct timespec *ts);
 
 #define STATE_FIFO "exec.fifo"
 #define STATE_FILE "state.json"
