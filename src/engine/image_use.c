@@ -266,8 +266,12 @@ int ctr_image_remove(const char *storage, const char *ctr_id, char *trashed, siz
 	char root[PATH_MAX];
 	struct store st;
 	int r = store_root_resolve(storage, root, sizeof(root), e);
-	if (r < 0 || (r = store_open(&st, root, e)) < 0)
+	if (r < 0)
 		return r;
+	/* The container's directory is in the store: nothing to make, and
+	 * with the store gone, nothing to remove. */
+	if ((r = store_attach(&st, root, e)) < 0)
+		return r == -ENOENT ? 0 : r;
 	r = rootfs_remove(&st, ctr_id, e);
 	if (r > 0)
 		snprintf(trashed, len, "%s", root);

@@ -75,11 +75,10 @@ static int reap_work(const char *storage, int ns)
 	if (!storage)
 		return 0;
 	/* Open, never make: a store removed meanwhile stays removed. */
-	struct store st = {.dirfd = open(storage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-	if (st.dirfd < 0)
-		return 0;
-	snprintf(st.root, sizeof(st.root), "%s", storage);
+	struct store st;
 	struct err e = {0};
+	if (store_attach(&st, storage, &e) < 0)
+		return 0;
 	int r = trash_empty(&st, &e);
 	/* The next start's directory, now that the disk is ours. */
 	if (r > 0)

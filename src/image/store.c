@@ -100,6 +100,17 @@ int store_open(struct store *s, const char *root, struct err *e)
 	return 0;
 }
 
+int store_attach(struct store *s, const char *root, struct err *e)
+{
+	s->dirfd = -1;
+	if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
+		return err_msg(e, ENAMETOOLONG, "storage \"%s\": path too long", root);
+	s->dirfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (s->dirfd < 0)
+		return err_sys(e, errno, "storage \"%s\"", root);
+	return 0;
+}
+
 void store_close(struct store *s)
 {
 	if (s->dirfd >= 0)

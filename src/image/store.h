@@ -38,6 +38,11 @@ int store_root_resolve(const char *opt, char *buf, size_t len, struct err *e);
 
 /* Open (creating if needed) the store at `root`.  store_close frees it. */
 int store_open(struct store *s, const char *root, struct err *e);
+/* Open the store at `root` as it is, making nothing: for work on what is
+ * in it already (a container's removal, the reaper), where a store
+ * removed meanwhile must stay removed and the directories store_open
+ * makes are not needed.  -errno (ENOENT: no store there). */
+int store_attach(struct store *s, const char *root, struct err *e);
 void store_close(struct store *s);
 
 /* Exclusive flock on ROOT/.lock; returns the fd to close to unlock. */
