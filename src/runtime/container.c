@@ -331,6 +331,7 @@ int rt_run(const struct rt_create_opts *o, bool detach, bool keep, int *status, 
 		launch_abort(&l);
 		goto out;
 	}
+	launch_unpin(&l);
 	if ((r = await_exec(&l, status, e)) < 0) {
 		launch_close(&l);
 		goto out;

@@ -320,6 +320,10 @@ void init_main(struct init_args *a)
 	bool run_mode = a->fifo_fd < 0;
 	if (wait_for_start(&st) < 0)
 		fail(&st, false);
+	/* The runtime's CPUs again (sandbox.c, pin), before anything of the
+	 * container's own runs. */
+	if (a->pinned)
+		sched_setaffinity(0, sizeof(a->cpus), &a->cpus);
 	if (run_hooks(&st, HOOK_START_CONTAINER, "startContainer") < 0)
 		fail(&st, run_mode);
 	if (st.pty_slave >= 0 && pty_become_controlling(st.pty_slave, &st.e) < 0)

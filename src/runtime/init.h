@@ -7,6 +7,7 @@
 #ifndef CAPSA_RUNTIME_INIT_H
 #define CAPSA_RUNTIME_INIT_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -47,6 +48,10 @@ struct init_args {
 	int preserve_fds;
 	bool time_in_child;   /* create the time namespace and set its offsets */
 	bool fork_after_join; /* fork into pid/time namespaces made by unshare */
+	/* Until the start the init runs on the runtime's CPU (sandbox.c,
+	 * pin): then it takes back the runtime's own CPUs, `cpus`. */
+	bool pinned;
+	cpu_set_t cpus;
 };
 
 /* Runs in the child; never returns.  Failures go to the runtime as

@@ -448,6 +448,46 @@ static int write_oom_score(struct launch *l, struct err *e)
 	return 0;
 }
 
+/* The runtime and the init take turns until the start: the runtime
+ * clones and waits, the init sets up and says it is ready, the runtime
+ * records it and says go.  Each turn is a wake-up of the other side,
+ * and the scheduler would put the new init on the other CPU, idle
+ * then: every turn wakes an idle CPU (an interprocessor interrupt, and
+ * on a virtual machine a halted vCPU: ~0.1 ms each on this project's
+ * test VM), and the init's work runs on caches cold for it.  So the
+ * runtime narrows itself to the CPU it is on before the clone, the init
+ * inherits that, and both widen back to the runtime's own CPUs at the
+ * start (launch_unpin; the init in init.c) -- before anything of the
+ * container's own runs.  Best effort: on any failure nothing is pinned.
+ * Not with hooks, whose processes would inherit it, nor for create
+ * (the init waits for a start that may never come). */
+static void pin(struct launch *l, struct init_args *a)
+{
+	const struct spec_hooks *h = &l->spec->hooks;
+	for (size_t k = 0; k < sizeof(h->n) / sizeof(h->n[0]); k++)
+		if (h->n[k])
+			return;
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+	if (!l->run_mode || cpu < 0 || cpu >= CPU_SETSIZE ||
+	    sched_getaffinity(0, sizeof(a->cpus), &a->cpus) < 0 || CPU_COUNT(&a->cpus) < 2 ||
+	    !CPU_ISSET(cpu, &a->cpus))
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	/* Read-only once the init runs: it looks at it after the start. */
+	a->pinned = l->pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
+void launch_unpin(struct launch *l)
+{
+	const struct init_args *a = l->mem;
+	if (!l->pinned || !a)
+		return;
+	sched_setaffinity(0, sizeof(a->cpus), &a->cpus);
+	l->pinned = false;
+}
+
 int launch_container(struct launch *l, int *status, struct err *e)
 {
 	struct spec *s = l->spec;
@@ -457,6 +497,7 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	l->pid = 0;
 	l->pidfd = l->sock = l->pty_master = -1;
 	l->stack = NULL;
+	l->pinned = false;
 	struct launch_mem {
 		struct init_args a;
 		struct mount_plan plan;
@@ -522,6 +563,7 @@ int launch_container(struct launch *l, int *status, struct err *e)
 	ap->preserve_fds = l->o->preserve_fds;
 
 	bool place_v2;
+	pin(l, ap);
 	r = spawn(l, ap, cgfd, &place_v2, e);
 	close(sv[1]);
 	/* Our copies: the init has its own (a fork's, or clone's copy of the
@@ -624,6 +666,7 @@ void launch_close(struct launch *l)
 	if (l->pty_master >= 0)
 		close(l->pty_master);
 	l->pidfd = l->sock = l->pty_master = -1;
+	launch_unpin(l);
 	/* Only once the init has exec'd or died: it used both until then. */
 	free(l->stack);
 	l->stack = NULL;

@@ -32,6 +32,7 @@ struct launch {
 	void *mem;   /* init args and mount plan: they live until the init execs */
 	void *stack; /* the init's stack when it shares our address space */
 	size_t stack_size;
+	bool pinned; /* to one CPU until the start: launch_unpin */
 };
 
 /* Clone the init and see it through setup.  On success the init waits
@@ -44,6 +45,11 @@ void launch_abort(struct launch *l);
 
 /* Release the fds of a successful launch. */
 void launch_close(struct launch *l);
+
+/* Give the runtime back the CPUs it had before the launch (see
+ * sandbox.c, pin): once the init has been told to start.  Idempotent;
+ * launch_close and launch_abort do it as well. */
+void launch_unpin(struct launch *l);
 
 /* Wait for the process behind `pidfd` (our child) while passing on the
  * signals a user sends to a foreground runtime (INT, TERM, HUP, QUIT,

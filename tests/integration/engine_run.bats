@@ -40,6 +40,33 @@ load engine_helpers
 	[ "$status" -eq 42 ]
 }
 
+@test "engine run: the container runs on the CPUs capsa was given, not on the one it starts on" {
+	# The runtime keeps its init on its own CPU until the start
+	# (runtime/sandbox.c): the container's processes, an exec'd one, and
+	# a detached container's monitor get the caller's CPUs back.
+	mine=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+	run ctr --rm sh -c 'awk "/^Cpus_allowed_list/ { print \$2 }" /proc/self/status'
+	assert_status 0
+	[ "$output" = "$mine" ]
+	id=$(ctr_d sh -c 'sleep 100')
+	run "$CAPSA" exec "$id" awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status
+	[ "$output" = "$mine" ]
+	run "$CAPSA" inspect "$id"
+	pid=$(printf '%s' "$output" | jq '.[0].State.Pid')
+	[ "$(awk '/^Cpus_allowed_list/ { print $2 }' "/proc/$pid/status")" = "$mine" ]
+	mon=$(pgrep -f "_monitor .* $id " | head -1)
+	[ -n "$mon" ]
+	[ "$(awk '/^Cpus_allowed_list/ { print $2 }' "/proc/$mon/status")" = "$mine" ]
+	"$CAPSA" rm -f "$id" >/dev/null
+	# A narrower set is kept as it is.
+	command -v taskset >/dev/null || skip "needs taskset (util-linux)"
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	run taskset -c 1 "$CAPSA" run --rm --rootfs "$ROOTFS" \
+		sh -c 'awk "/^Cpus_allowed_list/ { print \$2 }" /proc/self/status'
+	assert_status 0
+	[ "$output" = 1 ]
+}
+
 @test "engine run: -it gives a terminal and raw mode, exit code through the pty" {
 	command -v script >/dev/null || skip "needs script (util-linux)"
 	run script -eqc "$CAPSA run --rm -it --rootfs $ROOTFS sh -c 'tty; stty -a | grep -o -- -icanon; exit 5'" /dev/null
