@@ -669,8 +669,12 @@ int cg_remove_recorded(int statefd, struct err *e)
 {
 	struct cgroup cg;
 	int r = cg_load(statefd, &cg, e);
-	if (r <= 0)
-		return r;
+	return r <= 0 ? r : cg_remove(&cg, statefd, e);
+}
+
+int cg_remove(struct cgroup *cg, int statefd, struct err *e)
+{
+	int r;
 	/* The usual case, a container whose init has exited: its PID
 	 * namespace took every process with it, the cgroup is empty and
 	 * there is nothing to freeze, unthrottle or kill.  The directory
@@ -679,23 +683,23 @@ int cg_remove_recorded(int statefd, struct err *e)
 	 * cgroup that holds processes (EBUSY), so its rmdir is the same
 	 * emptiness check, five system calls fewer. */
 	size_t probe = 0;
-	for (size_t i = 0; i < cg.n; i++)
-		if (cg.d[i].v2)
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->d[i].v2)
 			probe = i;
-	bool busy = cg.n && rmdir(cg.d[probe].path) < 0 && errno != ENOENT;
-	if (!busy && cg.n) {
-		cg.d[probe] = cg.d[cg.n - 1];
-		cg.n--;
+	bool busy = cg->n && rmdir(cg->d[probe].path) < 0 && errno != ENOENT;
+	if (!busy && cg->n) {
+		cg->d[probe] = cg->d[cg->n - 1];
+		cg->n--;
 	}
 	if (busy) {
 		pid_t *pids = NULL;
 		size_t n = 0;
-		busy = cg_pids(&cg, &pids, &n, NULL) < 0 || n > 0;
+		busy = cg_pids(cg, &pids, &n, NULL) < 0 || n > 0;
 		free(pids);
 	}
-	if (busy && (r = cg_kill_all(&cg, SIGKILL, e)) < 0)
+	if (busy && (r = cg_kill_all(cg, SIGKILL, e)) < 0)
 		return r;
-	if ((r = cg_destroy(&cg, e)) < 0)
+	if ((r = cg_destroy(cg, e)) < 0)
 		return r;
 	unlinkat(statefd, CG_RECORD, 0);
 	return 0;

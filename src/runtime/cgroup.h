@@ -263,6 +263,10 @@ void cg_close(struct cgroup *cg);
 /* A container is going away: kill what is left in its recorded cgroup
  * and remove it (nothing recorded: nothing to do). */
 int cg_remove_recorded(int statefd, struct err *e);
+/* The same for the cgroup `cg` in hand, as cg_create made and recorded
+ * it in `statefd` (the record goes too); `cg` is spent.  For the runtime
+ * that made it: no read of the record back. */
+int cg_remove(struct cgroup *cg, int statefd, struct err *e);
 
 /* --- control of a running container -------------------------------------- */
 

@@ -280,8 +280,9 @@ static void finish_run(const struct rt_create_opts *o, struct creation *c)
 		json_object_put(js);
 	}
 	struct err e = {0};
-	/* Only a cgroup this run made was recorded (cg_create). */
-	if ((c->cg_made && cg_remove_recorded(dirfd, &e) < 0) ||
+	/* Only a cgroup this run made was recorded (cg_create), and the
+	 * record says what c->cg says. */
+	if ((c->cg_made && cg_remove(&c->cg, dirfd, &e) < 0) ||
 	    state_remove(o->root, o->id, &e) < 0)
 		fprintf(stderr, "capsa: warning: %s\n", e.msg);
 	close(dirfd);
