@@ -71,22 +71,17 @@ static void store_spread(int dirfd, const char *rel)
 int store_open(struct store *s, const char *root, struct err *e)
 {
 	static const char *const dirs[] = {"blobs", "blobs/sha256", "layers", "containers", "tmp"};
-	s->dirfd = -1;
-	if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
-		return err_msg(e, ENAMETOOLONG, "storage \"%s\": path too long", root);
 	/* Every run opens the store (twice with --rm): make its root only
 	 * when it is not there.  The directories in it are made every time:
 	 * any of them may be missing (a tool that made only tmp/). */
-	s->dirfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-	if (s->dirfd < 0 && errno == ENOENT) {
-		int r = mkdir_p(root, 0700, e);
-		if (r < 0)
+	int r = store_attach(s, root, e);
+	if (r == -ENOENT) {
+		if (mkdir_p(root, 0700, e) < 0)
 			return err_prefix(e, "storage \"%s\"", root);
-		s->dirfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		r = store_attach(s, root, e);
 	}
-	if (s->dirfd < 0)
-		return err_sys(e, errno, "storage \"%s\"", root);
-	int r;
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		if (mkdirat(s->dirfd, dirs[i], 0700) == 0) {
 			if (!strcmp(dirs[i], "containers"))
