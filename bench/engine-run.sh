@@ -43,15 +43,10 @@ die() {
 	exit 1
 }
 
-[ "$(id -u)" -eq 0 ] || die "run as root (podman and the reference run as root)"
-for t in hyperfine jq; do
-	command -v "$t" >/dev/null || die "$t not found; run scripts/deps.sh --bench"
-done
-[ -x "$REF" ] || die "$REF missing; run bench/run.sh (it builds the reference programs)"
-[ -x "$CAPSA" ] || die "$CAPSA missing; run make"
-
-mkdir -p "$OUT"
 . bench/lib.sh
+[ "$(id -u)" -eq 0 ] || die "run as root (podman and the reference run as root)"
+missing=$(bench_prereqs "$CAPSA" "$REF" hyperfine jq) || die "$missing"
+mkdir -p "$OUT"
 
 # $state: the state roots (a tmpfs); $disk: the stores (on disk).
 state=$(mktemp -d /tmp/capsa-bench-engine.XXXXXX)

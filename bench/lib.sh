@@ -2,6 +2,10 @@
 # bench/lib.sh — the setup that the start-time tools share (sourced, POSIX
 # sh): bench/engine-run.sh, bench/phases.sh and scripts/order.sh.
 #
+#   bench_prereqs CAPSA REF TOOL...
+#       Checks what the tools need before anything is made: each TOOL on
+#       PATH, the reference program REF built and CAPSA built.  Prints the
+#       first thing missing and what to run, and fails.
 #   bench_store STATE DISK ROOTFS IMAGE CAPSA
 #       Makes the busybox root filesystem ROOTFS (tests/fixtures/mkrootfs.sh),
 #       mounts a tmpfs on the directory STATE for capsa's state root (as
@@ -21,6 +25,19 @@ BENCH_STATE=
 BENCH_DISK=
 BENCH_STORE=
 BENCH_CAPSA=
+
+bench_prereqs() {
+	_capsa=$1
+	_ref=$2
+	shift 2
+	for _t in "$@"; do
+		command -v "$_t" >/dev/null ||
+			{ echo "$_t not found; run scripts/deps.sh --bench"; return 1; }
+	done
+	[ -x "$_ref" ] ||
+		{ echo "$_ref missing; run bench/run.sh (it builds the reference programs)"; return 1; }
+	[ -x "$_capsa" ] || { echo "$_capsa missing; run make"; return 1; }
+}
 
 bench_store() {
 	BENCH_STATE=$1

@@ -30,14 +30,9 @@ die() {
 	printf 'phases: error: %s\n' "$*" >&2
 	exit 1
 }
-[ "$(id -u)" -eq 0 ] || die "run as root (ref-clone and the recording need it)"
-for t in perf python3; do
-	command -v "$t" >/dev/null || die "$t not found; run scripts/deps.sh --bench"
-done
-[ -x "$REF" ] || die "$REF missing; run bench/run.sh (it builds the reference programs)"
-[ -x "$CAPSA" ] || die "$CAPSA missing; run make"
-
 . bench/lib.sh
+[ "$(id -u)" -eq 0 ] || die "run as root (ref-clone and the recording need it)"
+missing=$(bench_prereqs "$CAPSA" "$REF" perf python3) || die "$missing"
 tmp=$(mktemp -d /tmp/capsa-bench-phases.XXXXXX)
 disk=$(mktemp -d "${BENCH_DISK:-/var/tmp}/capsa-bench-phases.XXXXXX")
 mkdir "$tmp/state"
