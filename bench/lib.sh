@@ -75,6 +75,12 @@ bench_store_teardown() {
 			sleep 0.2
 		done
 	fi
+	# The last run's reaper may still be emptying the trash and making the
+	# next spare directory in the store: try again until it is done.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$BENCH_STATE" "$BENCH_DISK" 2>/dev/null && break
+		sleep 0.2
+	done
 	rm -rf "$BENCH_STATE" "$BENCH_DISK"
 	BENCH_STATE=
 }
