@@ -4,7 +4,8 @@
 # from the kernel's own process events (perf, sched:sched_process_exec,
 # _fork and _exit), so nothing is added to either program:
 #
-#   start -> clone     the command's exec to its first child's creation
+#   start -> clone     the command's exec to the creation of the child that
+#                      becomes the container, not a helper forked before it
 #                      (for capsa: its bookkeeping, the namespaces' clone)
 #   clone -> exec      that child's set-up until it execs /bin/true
 #   container          /bin/true's exec to its exit
@@ -66,7 +67,7 @@ events, capsa, ref = sys.argv[1:4]
 tools = {capsa: "capsa", ref: "ref-clone"}
 line_re = re.compile(r"\s*(\d+)\s+([\d.]+):\s+sched:(\w+):\s*(.*)")
 runs = {}   # command pid -> {"tool", "start", "clone", "child", "exec", "cexit", "end"}
-child = {}  # first child's pid -> its command's pid
+forks = {}  # a command's child -> (the command's pid, the fork's time)
 for line in open(events):
     m = line_re.match(line)
     if not m:
@@ -76,17 +77,20 @@ for line in open(events):
         fn = re.search(r"filename=(\S+)", rest).group(1)
         if fn in tools:
             runs[pid] = {"tool": tools[fn], "start": t}
-        elif pid in child and fn == "/bin/true":
-            runs[child[pid]].setdefault("exec", t)
+        elif pid in forks and fn == "/bin/true":
+            # The container's init: the child that runs /bin/true, not a
+            # helper the command forked before it (capsa's namespace maker).
+            r = runs[forks[pid][0]]
+            if "exec" not in r:
+                r["clone"], r["child"], r["exec"] = forks[pid][1], pid, t
     elif ev == "sched_process_fork":
         c = int(re.search(r"child_pid=(\d+)", rest).group(1))
         r = runs.get(pid)
-        if r and "clone" not in r and "end" not in r:
-            r["clone"], r["child"] = t, c
-            child[c] = pid
+        if r and "end" not in r:
+            forks[c] = (pid, t)
     elif ev == "sched_process_exit":
-        if pid in child and "cexit" not in runs[child[pid]]:
-            runs[child[pid]]["cexit"] = t
+        if pid in forks and runs[forks[pid][0]].get("child") == pid:
+            runs[forks[pid][0]].setdefault("cexit", t)
         elif pid in runs and "end" not in runs[pid]:
             runs[pid]["end"] = t
 
