@@ -15,7 +15,6 @@
  * the smallest filter is.  Not part of capsa.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>

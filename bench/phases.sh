@@ -79,7 +79,7 @@ for line in open(events):
             runs[pid] = {"tool": tools[fn], "start": t}
         elif pid in forks and fn == "/bin/true":
             # The container's init: the child that runs /bin/true, not a
-            # helper the command forked before it (capsa's namespace maker).
+            # helper the command may have forked before it.
             r = runs[forks[pid][0]]
             if "exec" not in r:
                 r["clone"], r["child"], r["exec"] = forks[pid][1], pid, t
