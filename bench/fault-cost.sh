@@ -10,8 +10,8 @@ set -eu
 cd "$(dirname "$0")/.."
 BIN=${CAPSA_BIN:-build/capsa}
 TOOL=bench/out/fault-cost
-[ -x "$TOOL" ] || ${CC:-gcc} -std=gnu11 -D_GNU_SOURCE -O2 -static -Wall -Wextra -Werror \
-	-o "$TOOL" bench/fault-cost.c
+. bench/lib.sh
+[ -x "$TOOL" ] || bench_build fault-cost
 [ -f "$BIN" ] || { echo "fault-cost: $BIN missing (make first)" >&2; exit 1; }
 # Once through so that the binary is in the page cache.
 cat "$BIN" >/dev/null

@@ -19,8 +19,8 @@ die() {
 }
 [ "$(id -u)" -eq 0 ] || die "run as root (new namespaces need it)"
 [ -x "$CAPSA" ] || die "$CAPSA missing; run make"
-[ -x "$TOOL" ] || ${CC:-gcc} -std=gnu11 -D_GNU_SOURCE -O2 -static -Wall -Wextra -Werror \
-	-o "$TOOL" bench/kernel-cost.c
+. bench/lib.sh
+[ -x "$TOOL" ] || bench_build kernel-cost || die "cannot build $TOOL"
 
 # capsa's filter for docker's default profile, as its cache keeps it: one
 # run of a container in a throw-away state root compiles it.

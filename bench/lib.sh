@@ -1,7 +1,11 @@
 # shellcheck shell=sh
-# bench/lib.sh — the setup that the start-time tools share (sourced, POSIX
-# sh): bench/engine-run.sh, bench/phases.sh and scripts/order.sh.
+# bench/lib.sh — the setup that the benchmarks share (sourced, POSIX sh):
+# bench/run.sh, engine-run.sh, phases.sh, fault-cost.sh, kernel-cost.sh
+# and scripts/order.sh.  Called from the top of the source tree.
 #
+#   bench_build NAME
+#       Builds the reference C program bench/NAME.c into bench/out/NAME
+#       (static, warnings as errors).
 #   bench_prereqs CAPSA REF TOOL...
 #       Checks what the tools need before anything is made: each TOOL on
 #       PATH, the reference program REF built and CAPSA built.  Prints the
@@ -25,6 +29,12 @@ BENCH_STATE=
 BENCH_DISK=
 BENCH_STORE=
 BENCH_CAPSA=
+
+bench_build() {
+	mkdir -p bench/out &&
+		${CC:-gcc} -std=gnu11 -D_GNU_SOURCE -O2 -static -Wall -Wextra -Werror \
+			-o "bench/out/$1" "bench/$1.c"
+}
 
 bench_prereqs() {
 	_capsa=$1

@@ -8,13 +8,12 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh --bench
 
-mkdir -p bench/out
+. bench/lib.sh
 for src in bench/*.c; do
 	[ -e "$src" ] || continue
-	bin=bench/out/$(basename "$src" .c)
-	echo "run.sh: building $bin"
-	${CC:-gcc} -std=gnu11 -D_GNU_SOURCE -O2 -static -Wall -Wextra -Werror \
-		-o "$bin" "$src"
+	name=$(basename "$src" .c)
+	echo "run.sh: building bench/out/$name"
+	bench_build "$name"
 done
 
 for b in bench/*.sh; do
